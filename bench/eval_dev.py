@@ -1,0 +1,69 @@
+"""Score the cleaner on the development evaluation set in ``../shared/eval`` (if it is there).
+
+    python bench/eval_dev.py [TASK ...] [--shared PATH] [--json]
+
+Each task file's records are cleaned with the default rules and scored with the set's own
+scorer (``score.py``), so the numbers are the ones its README compares against.  Exits 0 with a
+note when the evaluation set is absent (a fresh clone without ``../shared``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from cleaner.document import Document
+from cleaner.pipeline import Settings, clean_stream
+
+DEFAULT_SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+TEXT_TASKS = ("inline", "glued", "flat", "lead")
+
+
+def load_scorer(shared: Path) -> ModuleType:
+    """Import the evaluation set's ``score.py`` as a module."""
+    spec = importlib.util.spec_from_file_location("dev_score", shared / "eval" / "score.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def evaluate_text_task(shared: Path, task: str, jobs: int = 1) -> dict[str, Any]:
+    """Clean every record of a text task and score the output."""
+    scorer = load_scorer(shared)
+    records = scorer.read(str(shared / "eval" / "dev" / f"{task}.jsonl"))
+    docs = (Document(rid, r["text"]) for rid, r in records.items())
+    out = {d.id: {"id": d.id, "text": d.text} for d in clean_stream(docs, Settings(), jobs=jobs)}
+    result: dict[str, Any] = scorer.text_scores(records, out)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("tasks", nargs="*", default=list(TEXT_TASKS))
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if not (args.shared / "eval" / "dev").is_dir():
+        print(f"no evaluation set at {args.shared / 'eval'}: skipped", file=sys.stderr)
+        return 0
+    results = {t: evaluate_text_task(args.shared, t, args.jobs) for t in args.tasks}
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    keys = ("recall", "precision", "f1", "junk_removed", "lead_restored", "lead_fixed_or_dropped", "lead_intact_kept")
+    print(f"{'task':8} " + " ".join(f"{k:>21}" for k in keys))
+    for task, res in results.items():
+        cells = [f"{res[k]:21.4f}" if isinstance(res.get(k), float) else f"{'-':>21}" for k in keys]
+        print(f"{task:8} " + " ".join(cells))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

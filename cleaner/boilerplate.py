@@ -1,0 +1,189 @@
+"""The boilerplate engine: applies ``line``, ``span`` and ``block`` rules to a text.
+
+Lines are the unit (structured text has one block per line).  A removed line takes one
+separator with it (the one after it, or before it at the end of the text), so removing lines
+never leaves a double blank line and the result is already tidy: cleaning it again changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cleaner.document import Edit, EditLog, iter_lines
+from cleaner.rules import Rule
+from cleaner.shapes import SHAPES
+
+
+@dataclass(slots=True)
+class _Line:
+    start: int
+    end: int
+    text: str
+
+
+def _find_removals(lines: list[_Line], rules: tuple[Rule, ...]) -> dict[int, Rule]:
+    """Which non-blank lines go, and by which rule (the first rule, in code order, wins)."""
+    removed: dict[int, Rule] = {}
+    stripped = [ln.text.strip() for ln in lines]
+
+    def mark(i: int, rule: Rule) -> None:
+        removed.setdefault(i, rule)
+
+    contextual: list[Rule] = []
+    for rule in rules:
+        if rule.kind == "line":
+            if rule.requires or rule.neighbours or rule.position:
+                contextual.append(rule)
+                continue
+            for i, s in enumerate(stripped):
+                if i not in removed and _line_matches(rule, s):
+                    mark(i, rule)
+        elif rule.kind == "block":
+            for i, s in enumerate(stripped):
+                if any(p.fullmatch(s) for p in rule.anchor):
+                    _mark_block(i, stripped, rule, removed)
+    fired = {r.code for r in removed.values()}
+    for rule in contextual:
+        if rule.requires and not fired.intersection(rule.requires):
+            continue
+        for i, s in enumerate(stripped):
+            if i in removed or not _line_matches(rule, s):
+                continue
+            if rule.position == "first" and any(stripped[j] and j not in removed for j in range(i)):
+                break  # only the first line that stays can be a section label
+            if rule.neighbours and not _neighbours_are(stripped, removed, i, rule.neighbours):
+                continue
+            mark(i, rule)
+    return removed
+
+
+def _line_matches(rule: Rule, s: str) -> bool:
+    if not any(p.fullmatch(s) for p in rule.patterns):
+        return False
+    return not rule.shape or SHAPES[rule.shape](s)
+
+
+def _neighbours_are(stripped: list[str], removed: dict[int, Rule], i: int, shape: str) -> bool:
+    """Whether the nearest kept lines before and after line ``i`` both have ``shape``."""
+    test = SHAPES[shape]
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(stripped) and (not stripped[j] or j in removed):
+            j += step
+        if not (0 <= j < len(stripped)) or not test(stripped[j]):
+            return False
+    return True
+
+
+def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule]) -> None:
+    """Mark the anchor line ``i`` and the neighbouring lines its evidence reaches."""
+    taken = [i]
+    for side, step in ((rule.after, 1), (rule.before, -1)):
+        if side is None:
+            continue
+        got: list[int] = []
+        j = i + step
+        while 0 <= j < len(stripped) and len(got) < side.max:
+            if not stripped[j]:
+                j += step
+                continue
+            if any(p.fullmatch(stripped[j]) for p in rule.anchor) or not side.accepts(stripped[j]):
+                break
+            got.append(j)
+            j += step
+        if len(got) < side.min:
+            return
+        taken += got
+    for j in taken:
+        removed.setdefault(j, rule)
+
+
+def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edit]]:
+    """Apply boilerplate ``rules`` to ``text``; return the new text and the edits, in order.
+
+    >>> from cleaner.rules import load_rules
+    >>> rules = load_rules().boilerplate
+    >>> apply_boilerplate("First paragraph.\\nAdvertisement\\nSecond paragraph.", rules)[0]
+    'First paragraph.\\nSecond paragraph.'
+    """
+    lines = [_Line(s, e, t) for s, e, t in iter_lines(text)]
+    removed = _find_removals(lines, rules)
+    spans = _find_spans(lines, rules, removed)
+    if not removed and not spans:
+        return text, []
+    last_kept = _last_kept_index(lines, removed)
+    nonblank = [i for i, ln in enumerate(lines) if ln.text.strip()]
+    next_nb = dict(zip(nonblank, nonblank[1:]))
+    prev_nb = dict(zip(nonblank[1:], nonblank))
+    log = EditLog(text)
+    for i, ln in enumerate(lines):
+        rule = removed.get(i)
+        if rule is not None:
+            if i < last_kept:  # the line and the separator after it
+                log.add(rule.code, rule.slug, ln.start, lines[next_nb[i]].start)
+            else:  # at the tail: the separator before it and the line
+                j = prev_nb.get(i)
+                log.add(rule.code, rule.slug, ln.start if j is None else lines[j].end, ln.end)
+        for s, e, r in spans.get(i, ()):
+            log.add(r.code, r.slug, ln.start + s, ln.start + e)
+    return log.result(), log.edits
+
+
+def _last_kept_index(lines: list[_Line], removed: dict[int, Rule]) -> int:
+    """Index of the last non-blank line that stays (-1 if none)."""
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].text.strip() and i not in removed:
+            return i
+    return -1
+
+
+def _find_spans(
+    lines: list[_Line], rules: tuple[Rule, ...], removed: dict[int, Rule]
+) -> dict[int, list[tuple[int, int, Rule]]]:
+    """Spans to cut inside kept lines, by ``span`` rules; a line left empty goes whole."""
+    spans: dict[int, list[tuple[int, int, Rule]]] = {}
+    span_rules = [r for r in rules if r.kind == "span"]
+    if not span_rules:
+        return spans
+    for i, ln in enumerate(lines):
+        if i in removed or not ln.text.strip():
+            continue
+        found: list[tuple[int, int, Rule]] = []
+        for rule in span_rules:
+            for p in rule.patterns:
+                for m in p.finditer(ln.text):
+                    if m.end() > m.start():
+                        found.append((*_widen(ln.text, m.start(), m.end()), rule))
+        if not found:
+            continue
+        found.sort(key=lambda t: (t[0], -t[1]))
+        merged: list[tuple[int, int, Rule]] = []
+        for s, e, r in found:
+            if merged and s < merged[-1][1]:
+                continue
+            merged.append((s, e, r))
+        rest = "".join(ln.text[a:b] for a, b in _gaps(len(ln.text), merged))
+        if not rest.strip():
+            removed[i] = merged[0][2]
+        else:
+            spans[i] = merged
+    return spans
+
+
+def _gaps(n: int, spans: list[tuple[int, int, Rule]]) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for s, e, _ in spans:
+        out.append((pos, s))
+        pos = e
+    out.append((pos, n))
+    return out
+
+
+def _widen(line: str, s: int, e: int) -> tuple[int, int]:
+    """Take the spaces that a cut would leave doubled or dangling."""
+    while e < len(line) and line[e] == " " and (s == 0 or line[s - 1] == " "):
+        e += 1
+    while s > 0 and line[s - 1] == " " and e == len(line):
+        s -= 1
+    return s, e

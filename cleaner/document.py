@@ -1,0 +1,172 @@
+"""The one record type that flows through every step, and the edits made to it.
+
+An :class:`Edit` is self-contained: ``start``/``end`` are character offsets into the text *as it
+was when the edit was made*, so the edits of a document, applied one after another with
+:func:`apply_edits`, turn the original text into the cleaned text.  That is what makes every
+change explainable and replayable (ftfy's ``apply_plan`` idea, with positions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change to a document's text, named by the rule that made it.
+
+    >>> e = Edit("BP010", "advertisement", 2, 6, 20, "Advertisement\\n", "")
+    >>> e.describe()
+    "line 2 BP010 advertisement: removed 'Advertisement\\\\n'"
+    """
+
+    code: str
+    slug: str
+    line: int
+    start: int
+    end: int
+    removed: str
+    inserted: str
+    note: str = ""
+
+    def describe(self) -> str:
+        """A one-line human summary of the edit, as ``--explain`` prints it."""
+        parts = []
+        if self.removed:
+            parts.append(f"removed {self.removed!r}")
+        if self.inserted:
+            parts.append(f"inserted {self.inserted!r}")
+        text = f"line {self.line} {self.code} {self.slug}: " + ", ".join(parts)
+        return f"{text} ({self.note})" if self.note else text
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form, as the JSONL writer stores it."""
+        d: dict[str, Any] = {
+            "code": self.code,
+            "slug": self.slug,
+            "line": self.line,
+            "start": self.start,
+            "end": self.end,
+            "removed": self.removed,
+            "inserted": self.inserted,
+        }
+        if self.note:
+            d["note"] = self.note
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Edit:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            d["code"],
+            d["slug"],
+            d["line"],
+            d["start"],
+            d["end"],
+            d["removed"],
+            d["inserted"],
+            d.get("note", ""),
+        )
+
+
+@dataclass(slots=True)
+class Document:
+    """A document: its text, where it came from, passthrough metadata and the edits made so far.
+
+    ``source`` names the input (file path, or ``path:line`` for JSONL); ``extra`` holds input
+    fields that are passed through untouched; ``metadata`` holds what the steps found
+    (language, flags).
+    """
+
+    id: str
+    text: str
+    source: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    edits: list[Edit] = field(default_factory=list)
+    original: str | None = None
+
+
+def line_of(text: str, pos: int) -> int:
+    """The 1-based line number of character offset ``pos`` in ``text``.
+
+    >>> line_of("a\\nb\\nc", 2)
+    2
+    """
+    return text.count("\n", 0, pos) + 1
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Replay ``edits`` on ``text``; raises ``ValueError`` if an edit does not fit.
+
+    >>> apply_edits("Hello  world", [Edit("WS001", "x", 1, 5, 7, "  ", " ")])
+    'Hello world'
+    """
+    for e in edits:
+        if text[e.start : e.end] != e.removed:
+            raise ValueError(f"edit {e.code} at {e.start}:{e.end} does not match the text")
+        text = text[: e.start] + e.inserted + text[e.end :]
+    return text
+
+
+class EditLog:
+    """Collects the edits of one pass over a text, made left to right at original offsets.
+
+    A step finds its changes on the text it was given (offsets into that text), in increasing
+    order and without overlap; :meth:`add` shifts each to the offset it has once the earlier
+    ones are applied, so the resulting list replays with :func:`apply_edits`.
+    """
+
+    __slots__ = ("_text", "_out", "_last", "_delta", "_line_delta", "_scan", "_scan_line", "edits")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._out: list[str] = []
+        self._last = 0
+        self._delta = 0
+        self._line_delta = 0
+        self._scan = 0  # line numbers are counted incrementally: O(n) for the whole pass
+        self._scan_line = 1
+        self.edits: list[Edit] = []
+
+    def add(self, code: str, slug: str, start: int, end: int, inserted: str = "", note: str = "") -> None:
+        """Replace ``text[start:end]`` by ``inserted`` (offsets into the original text)."""
+        if start < self._last:
+            raise ValueError("edits must be added left to right without overlap")
+        removed = self._text[start:end]
+        if removed == inserted:
+            return
+        self._out.append(self._text[self._last : start])
+        self._out.append(inserted)
+        shifted = start + self._delta
+        self._scan_line += self._text.count("\n", self._scan, start)
+        self._scan = start
+        line = self._scan_line + self._line_delta
+        self.edits.append(Edit(code, slug, line, shifted, shifted + len(removed), removed, inserted, note))
+        self._delta += len(inserted) - len(removed)
+        self._line_delta += inserted.count("\n") - removed.count("\n")
+        self._last = end
+
+    def result(self) -> str:
+        """The text with every added edit applied."""
+        if not self.edits:
+            return self._text
+        return "".join(self._out) + self._text[self._last :]
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """Yield ``(start, end, line)`` for each line; ``end`` excludes the newline.
+
+    >>> list(iter_lines("ab\\n\\nc"))
+    [(0, 2, 'ab'), (3, 3, ''), (4, 5, 'c')]
+    """
+    start = 0
+    n = len(text)
+    while start <= n:
+        end = text.find("\n", start)
+        if end < 0:
+            end = n
+        yield start, end, text[start:end]
+        start = end + 1

@@ -1,0 +1,15 @@
+"""The errors the cleaner reports to its user: each says what is wrong and where, in one line."""
+
+from __future__ import annotations
+
+
+class CleanerError(Exception):
+    """Base class: an error in the user's input or set-up (exit code 2), never a bug."""
+
+
+class RuleError(CleanerError):
+    """A rule file is invalid, or a ``--select``/``--ignore`` code names no rule."""
+
+
+class InputError(CleanerError):
+    """An input cannot be read: missing or unreadable path, broken JSONL line, bad field."""

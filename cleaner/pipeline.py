@@ -1,0 +1,146 @@
+"""The cleaning pipeline: the steps a document goes through, and a bounded, ordered worker pool.
+
+Steps, in order:
+
+1. repairs whose ``order`` is below :data:`LANGUAGE_ORDER` (encoding, whitespace);
+2. language identification (``lang``, ``lang_prob`` in metadata);
+3. the other repairs (run-together text, truncated leads, flattened text);
+4. the boilerplate rules.
+
+Every step records its edits on the document; ``apply_edits(original, doc.edits) == doc.text``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from cleaner.boilerplate import apply_boilerplate
+from cleaner.document import Document
+from cleaner.language import detect_language
+from cleaner.repairs import REPAIRS
+from cleaner.rules import RuleSet, load_rules
+
+#: Repairs ordered below this run before language identification, the rest after it.
+LANGUAGE_ORDER = 50
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What changes results: which rules, from where.  Picklable, so workers rebuild the same."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    rules_dir: str | None = None
+
+    def ruleset(self) -> RuleSet:
+        """The selected rules (validated; ``RuleError`` if a code names no rule)."""
+        return load_rules(self.rules_dir).select(list(self.select), list(self.ignore))
+
+
+@dataclass
+class Cleaner:
+    """Cleans documents with one rule set; build it once, call :meth:`clean` per document."""
+
+    settings: Settings = field(default_factory=Settings)
+
+    def __post_init__(self) -> None:
+        self.rules = self.settings.ruleset()
+        repairs = self.rules.repairs
+        self._early = [r for r in repairs if r.order < LANGUAGE_ORDER]
+        self._late = [r for r in repairs if r.order >= LANGUAGE_ORDER]
+        self._boilerplate = self.rules.boilerplate
+
+    def clean(self, doc: Document) -> Document:
+        """Clean ``doc`` in place (text, edits, metadata) and return it."""
+        if doc.original is None:
+            doc.original = doc.text
+        text = doc.text
+        for rule in self._early:
+            text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
+            doc.edits += edits
+        lang, prob = detect_language(text)
+        doc.metadata["lang"], doc.metadata["lang_prob"] = lang, prob
+        for rule in self._late:
+            text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
+            doc.edits += edits
+        active = tuple(r for r in self._boilerplate if r.applies_to(lang))
+        text, edits = apply_boilerplate(text, active)
+        doc.edits += edits
+        doc.text = text
+        return doc
+
+
+def clean_text(text: str, settings: Settings | None = None) -> str:
+    """Clean one text with the default rules.
+
+    >>> clean_text("Read More Will China's slowdown derail reforms?\\nThe talks went on.")
+    'The talks went on.'
+    """
+    return Cleaner(settings or Settings()).clean(Document("-", text)).text
+
+
+# --- the worker pool ----------------------------------------------------------------------
+
+_WORKER: Cleaner | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _WORKER
+    _WORKER = Cleaner(settings)
+
+
+def _clean_batch(batch: list[Document]) -> list[Document]:
+    assert _WORKER is not None, "worker not initialised"
+    return [_WORKER.clean(d) for d in batch]
+
+
+def _batches(docs: Iterable[Document], max_docs: int, max_chars: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    size = 0
+    for d in docs:
+        batch.append(d)
+        size += len(d.text)
+        if len(batch) >= max_docs or size >= max_chars:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def default_jobs() -> int:
+    """As many workers as this process may use cores."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def clean_stream(
+    docs: Iterable[Document],
+    settings: Settings | None = None,
+    jobs: int = 1,
+    batch_docs: int = 64,
+    batch_chars: int = 1 << 20,
+) -> Iterator[Document]:
+    """Clean a stream of documents and yield them in input order.
+
+    With ``jobs > 1`` batches go to a process pool; at most ``2 * jobs`` batches are in flight,
+    so memory stays bounded however large the corpus, and results come back in input order,
+    so the output is the same bytes for any ``jobs``.
+    """
+    settings = settings or Settings()
+    if jobs <= 1:
+        cleaner = Cleaner(settings)
+        for d in docs:
+            yield cleaner.clean(d)
+        return
+    settings.ruleset()  # fail here, in the parent, on a bad rule set or code
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+        pending: deque[Future[list[Document]]] = deque()
+        for batch in _batches(docs, batch_docs, batch_chars):
+            pending.append(pool.submit(_clean_batch, batch))
+            if len(pending) >= 2 * jobs:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()

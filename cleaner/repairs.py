@@ -1,0 +1,110 @@
+"""Text repairs: small pure functions ``text -> (text, edits)``, one per rule file of kind ``repair``.
+
+Each repair is named by its rule file in ``rules/`` (code, slug, why, examples); this module only
+holds the functions, in :data:`REPAIRS`, under the name that the rule file's ``function`` gives.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+
+import ftfy
+
+from cleaner.document import Edit, EditLog, iter_lines
+
+#: A repair takes the text and the rule's (code, slug) and returns the new text and its edits.
+Repair = Callable[[str, str, str], tuple[str, list[Edit]]]
+
+#: ftfy with corpus-safe settings: undo damage (mojibake, HTML entities, control characters,
+#: lossy sequences), never change correct text for taste.  Curly quotes, ligatures, full-width
+#: characters and the Unicode normal form stay as the author wrote them (datatrove and NeMo Curator
+#: made the same choice: such "fixes" change tokens that a model should see).  Line breaks are the
+#: whitespace repairs' business.
+FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html="auto",
+    remove_terminal_escapes=True,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=True,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=True,
+    remove_control_chars=True,
+    normalization=None,
+    explain=True,
+)
+
+# Text that ftfy cannot change: ASCII with no HTML entity and no control character.
+_FTFY_NEEDED = re.compile(r"[^\x09\x0a\x0d\x20-\x25\x27-\x7e]")
+
+
+def fix_encoding(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
+    """Repair mojibake and encoding damage with ftfy, line by line, recording minimal edits.
+
+    >>> fix_encoding("The Mona Lisa doesnâ€™t have eyebrows.", "EN001", "fix-encoding")[0]
+    'The Mona Lisa doesn’t have eyebrows.'
+    >>> fix_encoding("AT&amp;T", "EN001", "fix-encoding")[0]
+    'AT&T'
+    >>> fix_encoding("“Curly” quotes and ﬁ ligatures stay.", "EN001", "fix-encoding")[1]
+    []
+    """
+    if not _FTFY_NEEDED.search(text):
+        return text, []
+    log = EditLog(text)
+    for start, end, line in iter_lines(text):
+        if not line or not _FTFY_NEEDED.search(line):
+            continue
+        fixed, steps = ftfy.fix_and_explain(line, config=FTFY_CONFIG)
+        if fixed == line:
+            continue
+        note = ", ".join(step[1] for step in steps or [])
+        matcher = difflib.SequenceMatcher(None, line, fixed, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op != "equal":
+                log.add(code, slug, start + i1, start + i2, fixed[j1:j2], note)
+    return log.result(), log.edits
+
+
+def _regex_repair(pattern: str, replacement: Callable[[re.Match[str]], str]) -> Repair:
+    """A repair that replaces every match of ``pattern`` by ``replacement(match)``."""
+    compiled = re.compile(pattern)
+
+    def repair(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
+        log = EditLog(text)
+        for m in compiled.finditer(text):
+            log.add(code, slug, m.start(), m.end(), replacement(m))
+        return log.result(), log.edits
+
+    return repair
+
+
+#: CRLF and lone CR become LF (Windows and old Mac files; scrapers mix them).
+normalize_line_endings = _regex_repair(r"\r\n?", lambda m: "\n")
+
+#: Invisible characters that carry nothing in running text: zero-width space, BOM / zero-width
+#: no-break space, word joiner, soft hyphen.  ZWJ and ZWNJ stay: emoji and several scripts need them.
+remove_invisible_chars = _regex_repair(r"[\u200b\u2060\ufeff\u00ad]+", lambda m: "")
+
+#: Spaces and tabs at the end of a line (and on lines holding nothing else).
+strip_trailing_whitespace = _regex_repair(r"[ \t\u00a0\u3000]+(?=\n|\Z)", lambda m: "")
+
+#: Blank lines at the start and end of the text, and runs of two or more blank lines between
+#: blocks, become nothing and one blank line.  Lines are never joined.
+collapse_blank_lines = _regex_repair(
+    r"\A\n+|\n+\Z|\n{3,}",
+    lambda m: "" if m.start() == 0 or m.end() == len(m.string) else "\n\n",
+)
+
+REPAIRS: dict[str, Repair] = {
+    "fix_encoding": fix_encoding,
+    "normalize_line_endings": normalize_line_endings,
+    "remove_invisible_chars": remove_invisible_chars,
+    "strip_trailing_whitespace": strip_trailing_whitespace,
+    "collapse_blank_lines": collapse_blank_lines,
+}

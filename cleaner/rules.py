@@ -1,0 +1,237 @@
+"""The rule registry: every rule file in ``rules/``, validated, and nothing else.
+
+One TOML file per rule (``rules/BP001-read-more-link.toml``), validated against
+``rule.schema.json``.  Repairs (``kind = "repair"``) name a function of
+:data:`cleaner.repairs.REPAIRS`; boilerplate rules (``line``, ``span``, ``block``) carry their
+patterns and are applied by :mod:`cleaner.boilerplate`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import regex
+
+from cleaner.errors import RuleError
+from cleaner.repairs import REPAIRS
+from cleaner.shapes import SHAPES
+
+BOILERPLATE_KINDS = ("line", "span", "block")
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """How far a block rule's evidence reaches before or after its anchor line."""
+
+    shapes: tuple[str, ...]
+    patterns: tuple[regex.Pattern[str], ...]
+    min: int
+    max: int
+
+    def accepts(self, line: str) -> bool:
+        """Whether ``line`` may belong to the block."""
+        s = line.strip()
+        return any(SHAPES[name](s) for name in self.shapes) or any(p.fullmatch(s) for p in self.patterns)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule, as its file describes it (see ``rule.schema.json`` for the fields)."""
+
+    code: str
+    slug: str
+    summary: str
+    why: str
+    kind: str
+    languages: tuple[str, ...]
+    examples: tuple[tuple[str, str], ...]
+    negatives: tuple[str, ...]
+    path: str = ""
+    function: str = ""
+    order: int = 0
+    patterns: tuple[regex.Pattern[str], ...] = ()
+    anchor: tuple[regex.Pattern[str], ...] = ()
+    after: Neighbours | None = None
+    before: Neighbours | None = None
+    requires: tuple[str, ...] = ()
+    shape: str = ""
+    neighbours: str = ""
+    position: str = ""
+
+    def applies_to(self, lang: str) -> bool:
+        """Whether the rule runs on a document in language ``lang`` (``und``: every rule runs)."""
+        return "*" in self.languages or lang in self.languages or lang == "und"
+
+    def page(self) -> str:
+        """The rule's documentation page, as ``cleaner rules CODE`` prints it."""
+        out = [f"{self.code} {self.slug} ({self.kind})", "", self.summary, "", "Why: " + self.why.strip()]
+        out.append("Languages: " + ", ".join(self.languages))
+        for inp, exp in self.examples:
+            out += ["", "Example:", _indent(inp), "becomes:", _indent(exp) if exp else "    (nothing)"]
+        for neg in self.negatives:
+            out += ["", "Left unchanged:", _indent(neg)]
+        return "\n".join(out)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.split("\n"))
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The loaded rules, in code order, with a digest that names this exact rule set."""
+
+    rules: tuple[Rule, ...]
+    digest: str = field(default="")
+
+    def get(self, code: str) -> Rule:
+        """The rule with this code or slug; ``KeyError`` if there is none."""
+        for r in self.rules:
+            if code in (r.code, r.slug):
+                return r
+        raise KeyError(code)
+
+    @property
+    def repairs(self) -> tuple[Rule, ...]:
+        """The repairs, in the order they run."""
+        return tuple(sorted((r for r in self.rules if r.kind == "repair"), key=lambda r: (r.order, r.code)))
+
+    @property
+    def boilerplate(self) -> tuple[Rule, ...]:
+        """The boilerplate rules, in code order."""
+        return tuple(r for r in self.rules if r.kind in BOILERPLATE_KINDS)
+
+    def select(self, select: list[str] | None = None, ignore: list[str] | None = None) -> RuleSet:
+        """The rules whose code starts with one of ``select`` and with none of ``ignore``.
+
+        Codes are matched by prefix, as in ruff: ``BP`` selects every boilerplate rule.
+        Slugs are accepted as well.  An unknown code is an error (a typo must not pass silently).
+        """
+        for c in (select or []) + (ignore or []):
+            if not any(r.code.startswith(c) or r.slug == c for r in self.rules):
+                raise RuleError(f"no rule matches {c!r} (see `cleaner rules`)")
+
+        def hit(r: Rule, codes: list[str]) -> bool:
+            return any(r.code.startswith(c) or r.slug == c for c in codes)
+
+        kept = tuple(r for r in self.rules if (not select or hit(r, select)) and not hit(r, ignore or []))
+        return RuleSet(kept, _digest_of(self.digest, [r.code for r in kept]))
+
+
+def _digest_of(base: str, codes: list[str]) -> str:
+    return hashlib.sha256((base + ":" + ",".join(codes)).encode()).hexdigest()[:16]
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files("cleaner").joinpath("rule.schema.json").read_text("utf-8"))
+    return data
+
+
+def default_rules_dir() -> Path:
+    """Where the rules are: ``cleaner/rules`` in an installed wheel, else ``rules/`` of the checkout."""
+    packaged = Path(__file__).parent / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "rules"
+
+
+def _compile(pattern: str, where: str) -> regex.Pattern[str]:
+    try:
+        return regex.compile(pattern, regex.V0)
+    except regex.error as exc:
+        raise RuleError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _neighbours(data: dict[str, Any] | None, where: str) -> Neighbours | None:
+    if data is None:
+        return None
+    for name in data["shapes"]:
+        if name not in SHAPES:
+            raise RuleError(f"{where}: unknown shape {name!r} (known: {', '.join(sorted(SHAPES))})")
+    return Neighbours(
+        tuple(data["shapes"]),
+        tuple(_compile(p, where) for p in data.get("patterns", [])),
+        data.get("min", 0),
+        data["max"],
+    )
+
+
+def parse_rule(data: dict[str, Any], where: str) -> Rule:
+    """Validate one rule file's data and build the :class:`Rule`; ``RuleError`` says what is wrong."""
+    try:
+        jsonschema.validate(data, _schema())
+    except jsonschema.ValidationError as exc:
+        path = "/".join(str(p) for p in exc.absolute_path) or "(top)"
+        raise RuleError(f"{where}: {path}: {exc.message}") from None
+    if data["kind"] == "repair" and data["function"] not in REPAIRS:
+        raise RuleError(f"{where}: unknown repair function {data['function']!r}")
+    for key in ("shape", "neighbours"):
+        if data.get(key) and data[key] not in SHAPES:
+            raise RuleError(f"{where}: unknown shape {data[key]!r}")
+    return Rule(
+        code=data["code"],
+        slug=data["slug"],
+        summary=data["summary"],
+        why=data["why"],
+        kind=data["kind"],
+        languages=tuple(data["languages"]),
+        examples=tuple((e["input"], e["output"]) for e in data["examples"]),
+        negatives=tuple(data["negatives"]),
+        path=where,
+        function=data.get("function", ""),
+        order=data.get("order", 0),
+        patterns=tuple(_compile(p, where) for p in data.get("patterns", [])),
+        anchor=tuple(_compile(p, where) for p in data.get("anchor", [])),
+        after=_neighbours(data.get("after"), where),
+        before=_neighbours(data.get("before"), where),
+        requires=tuple(data.get("requires", [])),
+        shape=data.get("shape", ""),
+        neighbours=data.get("neighbours", ""),
+        position=data.get("position", ""),
+    )
+
+
+@cache
+def load_rules(directory: str | None = None) -> RuleSet:
+    """Load and validate every ``*.toml`` rule file of ``directory`` (default: the shipped rules).
+
+    Codes and slugs must be unique, and a file's name must start with its code.
+    """
+    root = Path(directory) if directory else default_rules_dir()
+    files = sorted(root.glob("*.toml"))
+    if not files:
+        raise RuleError(f"no rule files in {root}")
+    rules: list[Rule] = []
+    digest = hashlib.sha256()
+    for f in files:
+        raw = f.read_bytes()
+        digest.update(f.name.encode() + b"\0" + raw + b"\0")
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise RuleError(f"{f.name}: not valid TOML: {exc}") from None
+        rule = parse_rule(data, f.name)
+        if not f.name.startswith(rule.code + "-"):
+            raise RuleError(f"{f.name}: file name must start with its code {rule.code}-")
+        rules.append(rule)
+    seen: set[str] = set()
+    for r in rules:
+        for key in (r.code, r.slug):
+            if key in seen:
+                raise RuleError(f"{r.path}: duplicate code or slug {key!r}")
+            seen.add(key)
+    for r in rules:
+        for req in r.requires:
+            if req not in seen:
+                raise RuleError(f"{r.path}: requires unknown rule {req}")
+    rules.sort(key=lambda r: r.code)
+    return RuleSet(tuple(rules), digest.hexdigest()[:16])

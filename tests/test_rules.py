@@ -1,0 +1,79 @@
+"""Every example and negative of every rule file, and every rule file's validity."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from cleaner.errors import RuleError
+from cleaner.pipeline import Cleaner, Settings
+from cleaner.document import Document, apply_edits
+from cleaner.rules import default_rules_dir, load_rules, parse_rule
+
+RULES = load_rules()
+RULE_FILES = sorted(default_rules_dir().glob("*.toml"))
+
+
+def _clean_with(code: str, text: str) -> Document:
+    # the rule alone (with the rules its evidence needs), so that the examples show this rule
+    select = (code, *RULES.get(code).requires)
+    return Cleaner(Settings(select=select)).clean(Document("example", text))
+
+
+EXAMPLES = [
+    pytest.param(r.code, inp, out, id=f"{r.code}-{r.slug}-ex{i}")
+    for r in RULES.rules
+    for i, (inp, out) in enumerate(r.examples)
+]
+NEGATIVES = [
+    pytest.param(r.code, neg, id=f"{r.code}-{r.slug}-neg{i}") for r in RULES.rules for i, neg in enumerate(r.negatives)
+]
+
+
+@pytest.mark.parametrize(("code", "text", "expected"), EXAMPLES)
+def test_rule_example(code: str, text: str, expected: str) -> None:
+    doc = _clean_with(code, text)
+    assert doc.text == expected
+    assert doc.edits, "an example must show the rule at work"
+    assert code in {e.code for e in doc.edits}
+    assert apply_edits(text, doc.edits) == doc.text
+
+
+@pytest.mark.parametrize(("code", "text"), NEGATIVES)
+def test_rule_negative_unchanged(code: str, text: str) -> None:
+    assert _clean_with(code, text).text == text
+
+
+@pytest.mark.parametrize(("code", "text"), NEGATIVES)
+def test_negatives_survive_every_rule(code: str, text: str) -> None:
+    # a negative is article text: no other rule may eat it either (whitespace aside)
+    cleaned = Cleaner().clean(Document("negative", text)).text
+    assert cleaned.split() == text.split()
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.name)
+def test_rule_file_validates(path: Path) -> None:
+    rule = parse_rule(tomllib.loads(path.read_text("utf-8")), path.name)
+    assert path.name == f"{rule.code}-{rule.slug}.toml"
+
+
+def test_invalid_rule_is_reported_with_its_file() -> None:
+    bad = {"code": "BP999", "slug": "x", "summary": "too short"}
+    with pytest.raises(RuleError, match="bad.toml"):
+        parse_rule(bad, "bad.toml")
+
+
+def test_bad_pattern_is_reported() -> None:
+    data = tomllib.loads((default_rules_dir() / "BP004-advertisement.toml").read_text("utf-8"))
+    data["patterns"] = ["(unclosed"]
+    with pytest.raises(RuleError, match="bad pattern"):
+        parse_rule(data, "BP004-advertisement.toml")
+
+
+def test_select_and_ignore_by_prefix() -> None:
+    assert {r.code for r in RULES.select(["WS"]).rules} == {r.code for r in RULES.rules if r.code.startswith("WS")}
+    assert "BP004" not in {r.code for r in RULES.select(ignore=["BP004"]).rules}
+    with pytest.raises(RuleError, match="no rule matches"):
+        RULES.select(["ZZ9"])
