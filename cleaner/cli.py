@@ -1,2 +1,130 @@
+"""The command line: parses arguments into options and hands them to :mod:`cleaner.jobs`.
+
+No logic lives here beyond turning flags into a :class:`~cleaner.jobs.WriteMode` and errors
+into exit codes.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+
+from cleaner import __version__
+from cleaner.errors import CleanerError
+from cleaner.jobs import CleanOptions, ExitCode, WriteMode, run_clean
+from cleaner.pipeline import Settings
+from cleaner.rules import load_rules
+
+EXIT_CODES = """Exit codes: 0 nothing to do or done; 1 would change (with --check or --diff);
+2 usage or input error; 123 internal error."""
+
+app = typer.Typer(
+    name="cleaner",
+    help="Clean scraped news and web text; every edit is explained.\n\n" + EXIT_CODES,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _codes(value: str | None) -> tuple[str, ...]:
+    return tuple(c.strip() for c in (value or "").split(",") if c.strip())
+
+
+def _guard(job: Callable[[], int]) -> None:
+    """Run a job: a user's error is one line and exit 2; a bug is a traceback and exit 123."""
+    try:
+        code = job()
+    except CleanerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(ExitCode.USAGE_OR_INPUT) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted: outputs not completed were not written", err=True)
+        raise typer.Exit(130) from None
+    except BrokenPipeError:
+        raise typer.Exit(ExitCode.OK) from None
+    except Exception:
+        traceback.print_exc()
+        typer.echo("internal error: please report this with the traceback above", err=True)
+        raise typer.Exit(ExitCode.INTERNAL) from None
+    raise typer.Exit(code)
+
+
+@app.command(help="Clean documents: repair text and strip boilerplate.\n\n" + EXIT_CODES)
+def clean(
+    paths: Annotated[list[str], typer.Argument(help="Files or directories (.txt .text .md .jsonl .jsonl.gz .jsonl.zst); - reads JSONL from stdin.")],
+    output: Annotated[str | None, typer.Option("-o", "--output", help="A directory (same layout as the input), a .jsonl[.gz|.zst] file, or - for JSONL on stdout.")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the input files.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if anything would change.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff; exit 1 if anything would change.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Print every edit: document, line, rule, what was removed or inserted.")] = False,
+    select: Annotated[str | None, typer.Option("--select", help="Only these rule codes or prefixes, comma-separated (e.g. BP,WS001).")] = None,
+    ignore: Annotated[str | None, typer.Option("--ignore", help="Not these rule codes or prefixes, comma-separated.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes; the output is the same for any number.")] = 1,
+    text_key: Annotated[str, typer.Option("--text-key", help="JSONL field holding the text.")] = "text",
+    id_key: Annotated[str, typer.Option("--id-key", help="JSONL field holding the id.")] = "id",
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip and count broken JSONL lines instead of stopping.")] = False,
+    progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal).")] = None,
+) -> None:
+    chosen = [name for name, on in (("-o", output is not None), ("--in-place", in_place), ("--check", check), ("--diff", diff)) if on]
+    if len(chosen) > 1:
+        typer.echo(f"error: {' and '.join(chosen)} cannot be combined", err=True)
+        raise typer.Exit(ExitCode.USAGE_OR_INPUT)
+    mode = (
+        WriteMode.OUTPUT if output is not None
+        else WriteMode.IN_PLACE if in_place
+        else WriteMode.CHECK if check
+        else WriteMode.DIFF if diff
+        else WriteMode.SUMMARY
+    )
+    options = CleanOptions(
+        paths=paths,
+        mode=mode,
+        output=output,
+        explain=explain,
+        settings=Settings(select=_codes(select), ignore=_codes(ignore)),
+        jobs=jobs,
+        text_key=text_key,
+        id_key=id_key,
+        skip_bad=skip_bad,
+        progress=progress,
+    )
+    _guard(lambda: run_clean(options))
+
+
+@app.command(help="List the rules, or print one rule's page (what it does, why, examples).")
+def rules(code: Annotated[str | None, typer.Argument(help="A rule code or slug.")] = None) -> None:
+    def job() -> int:
+        ruleset = load_rules()
+        if code is None:
+            for r in ruleset.rules:
+                typer.echo(f"{r.code}  {r.slug:28} {r.kind:7} {r.summary}")
+            return ExitCode.OK
+        try:
+            typer.echo(ruleset.get(code).page())
+        except KeyError:
+            raise CleanerError(f"no rule {code!r} (see `cleaner rules`)") from None
+        return ExitCode.OK
+
+    _guard(job)
+
+
+@app.callback(invoke_without_command=True)
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        typer.echo(f"cleaner {__version__}")
+        raise typer.Exit(ExitCode.OK)
+
+
 def main() -> None:
-    pass
+    """The ``cleaner`` console script."""
+    # typer reports its own usage errors with exit 2, as our contract says
+    app(prog_name="cleaner")
+    sys.exit(0)

@@ -3,23 +3,23 @@
 An :class:`Edit` is self-contained: ``start``/``end`` are character offsets into the text *as it
 was when the edit was made*, so the edits of a document, applied one after another with
 :func:`apply_edits`, turn the original text into the cleaned text.  That is what makes every
-change explainable and replayable (ftfy's ``apply_plan`` idea, with positions).
+change explainable and replayable (ftfy's ``apply_plan`` idea, with positions).  ``line`` is
+for people: the line of the *original* document where the edit begins.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
 class Edit:
-    """One change to a document's text, named by the rule that made it.
+    r"""One change to a document's text, named by the rule that made it.
 
-    >>> e = Edit("BP010", "advertisement", 2, 6, 20, "Advertisement\\n", "")
-    >>> e.describe()
-    "line 2 BP010 advertisement: removed 'Advertisement\\\\n'"
+    >>> Edit("BP004", "advertisement", 2, 6, 20, "Advertisement\n", "").describe()
+    "BP004 advertisement: removed 'Advertisement\\n'"
     """
 
     code: str
@@ -30,6 +30,7 @@ class Edit:
     removed: str
     inserted: str
     note: str = ""
+    col: int = 0
 
     def describe(self) -> str:
         """A one-line human summary of the edit, as ``--explain`` prints it."""
@@ -38,7 +39,7 @@ class Edit:
             parts.append(f"removed {self.removed!r}")
         if self.inserted:
             parts.append(f"inserted {self.inserted!r}")
-        text = f"line {self.line} {self.code} {self.slug}: " + ", ".join(parts)
+        text = f"{self.code} {self.slug}: " + ", ".join(parts)
         return f"{text} ({self.note})" if self.note else text
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,6 +52,7 @@ class Edit:
             "end": self.end,
             "removed": self.removed,
             "inserted": self.inserted,
+            "col": self.col,
         }
         if self.note:
             d["note"] = self.note
@@ -68,6 +70,7 @@ class Edit:
             d["removed"],
             d["inserted"],
             d.get("note", ""),
+            d.get("col", 0),
         )
 
 
@@ -75,18 +78,47 @@ class Edit:
 class Document:
     """A document: its text, where it came from, passthrough metadata and the edits made so far.
 
-    ``source`` names the input (file path, or ``path:line`` for JSONL); ``extra`` holds input
-    fields that are passed through untouched; ``metadata`` holds what the steps found
-    (language, flags).
+    ``source`` names the input (file path, or ``path:line`` for JSONL); ``unit`` is the input
+    file's path relative to its argument and ``fmt`` its format (``text`` or ``jsonl``), which
+    writers use to lay out their output; ``extra`` holds input fields that are passed through
+    untouched; ``metadata`` holds what the steps found (language, flags).
     """
 
     id: str
     text: str
     source: str = ""
+    unit: str = ""
+    fmt: str = "text"
     metadata: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     edits: list[Edit] = field(default_factory=list)
     original: str | None = None
+
+
+class LineMap:
+    r"""Maps line numbers of the text as edited so far back to lines of the original text.
+
+    >>> m = LineMap("a\nb\nc\nd")
+    >>> m.apply(Edit("X", "x", 2, 2, 4, "b\n", "")).line   # line 'b' removed: original line 2
+    2
+    >>> m.apply(Edit("X", "x", 2, 2, 4, "c\n", "")).line   # now line 2 holds the original line 3
+    3
+    """
+
+    __slots__ = ("_lines",)
+
+    def __init__(self, text: str) -> None:
+        self._lines = list(range(1, text.count("\n") + 2))
+
+    def apply(self, edit: Edit) -> Edit:
+        """``edit`` (whose ``line`` counts in the current text) with its original line; then track it."""
+        i = edit.line - 1
+        k, m = edit.removed.count("\n"), edit.inserted.count("\n")
+        first, last = self._lines[i], self._lines[min(i + k, len(self._lines) - 1)]
+        # the line the edit ends in continues the old line i + k; if the edit began at a line's
+        # start and inserted no line break, that line now stands where line i stood
+        self._lines[i : i + k + 1] = [first] * m + [last] if m or edit.col == 0 else [first]
+        return replace(edit, line=first) if first != edit.line else edit
 
 
 def line_of(text: str, pos: int) -> int:
@@ -144,10 +176,24 @@ class EditLog:
         self._scan_line += self._text.count("\n", self._scan, start)
         self._scan = start
         line = self._scan_line + self._line_delta
-        self.edits.append(Edit(code, slug, line, shifted, shifted + len(removed), removed, inserted, note))
+        col = self._column(start)
+        self.edits.append(Edit(code, slug, line, shifted, shifted + len(removed), removed, inserted, note, col))
         self._delta += len(inserted) - len(removed)
         self._line_delta += inserted.count("\n") - removed.count("\n")
         self._last = end
+
+    def _column(self, start: int) -> int:
+        """The column of ``start`` in the text as edited so far (before this edit)."""
+        nl = self._text.rfind("\n", self._last, start)
+        if nl >= 0 or not self._out:
+            return start - (self._text.rfind("\n", 0, start) + 1) if nl < 0 else start - nl - 1
+        col = start - self._last
+        for piece in reversed(self._out):
+            nl = piece.rfind("\n")
+            if nl >= 0:
+                return col + len(piece) - nl - 1
+            col += len(piece)
+        return col
 
     def result(self) -> str:
         """The text with every added edit applied."""

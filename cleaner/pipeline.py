@@ -19,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from cleaner.boilerplate import apply_boilerplate
-from cleaner.document import Document
+from cleaner.document import Document, Edit, LineMap
 from cleaner.language import detect_language
 from cleaner.repairs import REPAIRS
 from cleaner.rules import RuleSet, load_rules
@@ -59,17 +59,22 @@ class Cleaner:
         if doc.original is None:
             doc.original = doc.text
         text = doc.text
+        lines = LineMap(text)
+
+        def record(edits: list[Edit]) -> None:
+            doc.edits.extend(lines.apply(e) for e in edits)
+
         for rule in self._early:
             text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
-            doc.edits += edits
+            record(edits)
         lang, prob = detect_language(text)
         doc.metadata["lang"], doc.metadata["lang_prob"] = lang, prob
         for rule in self._late:
             text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
-            doc.edits += edits
+            record(edits)
         active = tuple(r for r in self._boilerplate if r.applies_to(lang))
         text, edits = apply_boilerplate(text, active)
-        doc.edits += edits
+        record(edits)
         doc.text = text
         return doc
 

@@ -1,0 +1,184 @@
+"""The jobs behind the commands: I/O at the edges, the pipeline in between, an exit code out.
+
+The command line (:mod:`cleaner.cli`) only parses arguments into these options; everything a
+command does is here, so it can be called and tested without a terminal.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cleaner.document import Document
+from cleaner.errors import InputError
+from cleaner.pipeline import Settings, clean_stream
+from cleaner.readers import ReadReport, discover, read_documents
+from cleaner.writers import JsonlSink, TreeSink, output_record
+
+
+class ExitCode(enum.IntEnum):
+    """Exit codes, fixed (black and ruff use the same)."""
+
+    OK = 0
+    WOULD_CHANGE = 1
+    USAGE_OR_INPUT = 2
+    INTERNAL = 123
+
+
+class WriteMode(enum.Enum):
+    """What ``cleaner clean`` does with the cleaned documents; decided once, from the flags."""
+
+    SUMMARY = "summary"  # write nothing, print a summary
+    OUTPUT = "output"  # write to -o (directory, JSONL file, or - for stdout)
+    IN_PLACE = "in-place"  # rewrite the inputs
+    CHECK = "check"  # write nothing, exit 1 if anything would change
+    DIFF = "diff"  # print a unified diff, exit 1 if anything would change
+
+
+@dataclass
+class CleanOptions:
+    """Everything ``cleaner clean`` was asked to do."""
+
+    paths: list[str]
+    mode: WriteMode = WriteMode.SUMMARY
+    output: str | None = None
+    explain: bool = False
+    settings: Settings = field(default_factory=Settings)
+    jobs: int = 1
+    text_key: str = "text"
+    id_key: str = "id"
+    skip_bad: bool = False
+    progress: bool | None = None  # None: when stderr is a terminal
+
+
+@dataclass
+class Summary:
+    """What a run did, for the closing lines."""
+
+    documents: int = 0
+    changed: int = 0
+    chars_in: int = 0
+    edits: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def add(self, doc: Document) -> None:
+        """Count one cleaned document."""
+        self.documents += 1
+        self.chars_in += len(doc.original or "")
+        if doc.edits:
+            self.changed += 1
+            self.edits.update(e.code for e in doc.edits)
+
+    def lines(self, slugs: dict[str, str]) -> list[str]:
+        """The summary as text lines."""
+        out = [f"{self.documents} documents, {self.changed} changed, {sum(self.edits.values())} edits in {self.seconds:.2f}s"]
+        for code, n in sorted(self.edits.items()):
+            out.append(f"  {code} {slugs.get(code, '')}: {n}")
+        return out
+
+
+def check_output_target(options: CleanOptions) -> None:
+    """Refuse an output that would overwrite an input (only ``--in-place`` may)."""
+    if options.mode is not WriteMode.OUTPUT or options.output in (None, "-"):
+        return
+    assert options.output is not None
+    out = Path(options.output).resolve()
+    for arg in options.paths:
+        if arg == "-":
+            continue
+        p = Path(arg).resolve()
+        if out == p or (p.is_dir() and (out == p or p in out.parents or out in p.parents)):
+            raise InputError(f"{options.output}: output would overwrite or mix with input {arg}; use --in-place to rewrite inputs")
+    if not options.output.lower().endswith((".jsonl", ".jsonl.gz", ".jsonl.zst")) and Path(options.output).is_file():
+        raise InputError(f"{options.output}: exists and is not a directory")
+
+
+def _progress_wrap(docs: Iterable[Document], enabled: bool, console: Console) -> Iterator[Document]:
+    if not enabled:
+        yield from docs
+        return
+    columns = (TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("clean", total=None)
+        for d in docs:
+            yield d
+            bar.advance(task)
+
+
+def explain_lines(doc: Document) -> Iterator[str]:
+    """``--explain``: one line per edit, ``source:line: CODE slug: what``."""
+    where = doc.source or doc.id
+    for e in doc.edits:
+        yield f"{where}:{e.line}: {e.describe()}"
+
+
+def diff_text(doc: Document) -> str:
+    """A unified diff of one document, as ``--diff`` prints it."""
+    before = (doc.original or "").splitlines(keepends=True)
+    after = doc.text.splitlines(keepends=True)
+    name = doc.source or doc.id
+    return "".join(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}", lineterm="\n"))
+
+
+def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | None = None) -> ExitCode:
+    """Run ``cleaner clean``; return its exit code.  Raises ``CleanerError`` on bad input."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    console = Console(file=err, stderr=True)
+    check_output_target(options)
+    ruleset = options.settings.ruleset()  # a bad --select fails before anything is read
+    slugs = {r.code: r.slug for r in ruleset.rules}
+    # what --explain prints goes where no data goes
+    note = err if (options.mode is WriteMode.OUTPUT and options.output == "-") else out
+    report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
+    for arg in options.paths:  # fail on a missing path before any output is started
+        if arg != "-":
+            next(iter(discover([arg])), None)
+    summary = Summary()
+    start = time.perf_counter()
+    docs = read_documents(options.paths, report, options.text_key, options.id_key, options.skip_bad)
+    cleaned = clean_stream(docs, options.settings, jobs=options.jobs)
+    show_progress = err.isatty() if options.progress is None else options.progress
+    with ExitStack() as stack:
+        sink_jsonl: JsonlSink | None = None
+        sink_tree: TreeSink | None = None
+        if options.mode is WriteMode.OUTPUT:
+            assert options.output is not None
+            if options.output == "-" or options.output.lower().endswith((".jsonl", ".jsonl.gz", ".jsonl.zst")):
+                sink_jsonl = stack.enter_context(JsonlSink(options.output))
+            else:
+                sink_tree = stack.enter_context(TreeSink(Path(options.output), options.text_key, options.id_key))
+        elif options.mode is WriteMode.IN_PLACE:
+            sink_tree = stack.enter_context(TreeSink(None, options.text_key, options.id_key))
+        for doc in _progress_wrap(cleaned, show_progress, console):
+            summary.add(doc)
+            if options.explain:
+                for line in explain_lines(doc):
+                    print(line, file=note)
+            if options.mode is WriteMode.DIFF and doc.edits:
+                out.write(diff_text(doc))
+            if sink_jsonl is not None:
+                sink_jsonl.write(output_record(doc, options.text_key, options.id_key))
+            elif sink_tree is not None:
+                sink_tree.write(doc)
+    summary.seconds = time.perf_counter() - start
+    summary_stream = out if options.mode is WriteMode.SUMMARY else err
+    for line in summary.lines(slugs):
+        print(line, file=summary_stream)
+    if report.skipped_lines:
+        print(f"skipped {report.skipped_lines} broken JSONL lines", file=err)
+    if options.mode in (WriteMode.CHECK, WriteMode.DIFF) and summary.changed:
+        print(f"{summary.changed} documents would change", file=err)
+        return ExitCode.WOULD_CHANGE
+    return ExitCode.OK
