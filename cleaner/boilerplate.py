@@ -22,40 +22,46 @@ class _Line:
     text: str
 
 
-def _find_removals(lines: list[_Line], rules: tuple[Rule, ...]) -> dict[int, Rule]:
-    """Which non-blank lines go, and by which rule (the first rule, in code order, wins)."""
+def _find_removals(stripped: list[str], rules: tuple[Rule, ...]) -> dict[int, Rule]:
+    """Which non-blank lines go, and by which rule (the first rule, in code order, wins).
+
+    Lines already removed are invisible to the evidence of other rules (a widget's headlines do
+    not stop at an "Advertisement" line that goes anyway).  The passes repeat until nothing more
+    is found, so that the result is what cleaning the output again would give: idempotence.
+    """
     removed: dict[int, Rule] = {}
-    stripped = [ln.text.strip() for ln in lines]
-
-    def mark(i: int, rule: Rule) -> None:
-        removed.setdefault(i, rule)
-
-    contextual: list[Rule] = []
-    for rule in rules:
-        if rule.kind == "line":
-            if rule.requires or rule.neighbours or rule.position:
-                contextual.append(rule)
-                continue
+    plain = [r for r in rules if r.kind == "line" and not (r.requires or r.neighbours or r.position)]
+    blocks = [r for r in rules if r.kind == "block"]
+    contextual = [r for r in rules if r.kind == "line" and (r.requires or r.neighbours or r.position)]
+    for _ in range(_MAX_PASSES):
+        before = len(removed)
+        for rule in plain:
             for i, s in enumerate(stripped):
-                if i not in removed and _line_matches(rule, s):
-                    mark(i, rule)
-        elif rule.kind == "block":
+                if s and i not in removed and _line_matches(rule, s):
+                    removed[i] = rule
+        for rule in blocks:
             for i, s in enumerate(stripped):
-                if any(p.fullmatch(s) for p in rule.anchor):
+                if s and any(p.fullmatch(s) for p in rule.anchor):
                     _mark_block(i, stripped, rule, removed)
-    fired = {r.code for r in removed.values()}
-    for rule in contextual:
-        if rule.requires and not fired.intersection(rule.requires):
-            continue
-        for i, s in enumerate(stripped):
-            if i in removed or not _line_matches(rule, s):
+        fired = {r.code for r in removed.values()}
+        for rule in contextual:
+            if rule.requires and not fired.intersection(rule.requires):
                 continue
-            if rule.position == "first" and any(stripped[j] and j not in removed for j in range(i)):
-                break  # only the first line that stays can be a section label
-            if rule.neighbours and not _neighbours_are(stripped, removed, i, rule.neighbours):
-                continue
-            mark(i, rule)
+            for i, s in enumerate(stripped):
+                if not s or i in removed or not _line_matches(rule, s):
+                    continue
+                if rule.position == "first" and any(stripped[j] and j not in removed for j in range(i)):
+                    break  # only the first line that stays can be a section label
+                if rule.neighbours and not _neighbours_are(stripped, removed, i, rule.neighbours):
+                    continue
+                removed[i] = rule
+        if len(removed) == before:
+            break
     return removed
+
+
+#: Enough for any real page; a bound so that no input can loop.
+_MAX_PASSES = 8
 
 
 def _line_matches(rule: Rule, s: str) -> bool:
@@ -85,7 +91,7 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
         got: list[int] = []
         j = i + step
         while 0 <= j < len(stripped) and len(got) < side.max:
-            if not stripped[j]:
+            if not stripped[j] or (j in removed and removed[j] is not rule):
                 j += step
                 continue
             if any(p.fullmatch(stripped[j]) for p in rule.anchor) or not side.accepts(stripped[j]):
@@ -108,8 +114,13 @@ def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
     'First paragraph.\\nSecond paragraph.'
     """
     lines = [_Line(s, e, t) for s, e, t in iter_lines(text)]
-    removed = _find_removals(lines, rules)
-    spans = _find_spans(lines, rules, removed)
+    spans = _find_spans(lines, rules)
+    # the line rules see each line as the span rules leave it
+    stripped = [_cut(ln.text, spans[i]).strip() if i in spans else ln.text.strip() for i, ln in enumerate(lines)]
+    removed = _find_removals(stripped, rules)
+    for i, cuts in spans.items():
+        if not stripped[i]:
+            removed[i] = cuts[0][2]  # the spans took the whole line: it goes whole
     if not removed and not spans:
         return text, []
     last_kept = _last_kept_index(lines, removed)
@@ -125,8 +136,9 @@ def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
             else:  # at the tail: the separator before it and the line
                 j = prev_nb.get(i)
                 log.add(rule.code, rule.slug, ln.start if j is None else lines[j].end, ln.end)
-        for s, e, r in spans.get(i, ()):
-            log.add(r.code, r.slug, ln.start + s, ln.start + e)
+        elif i in spans:
+            for s, e, r in spans[i]:
+                log.add(r.code, r.slug, ln.start + s, ln.start + e)
     return log.result(), log.edits
 
 
@@ -138,16 +150,14 @@ def _last_kept_index(lines: list[_Line], removed: dict[int, Rule]) -> int:
     return -1
 
 
-def _find_spans(
-    lines: list[_Line], rules: tuple[Rule, ...], removed: dict[int, Rule]
-) -> dict[int, list[tuple[int, int, Rule]]]:
-    """Spans to cut inside kept lines, by ``span`` rules; a line left empty goes whole."""
+def _find_spans(lines: list[_Line], rules: tuple[Rule, ...]) -> dict[int, list[tuple[int, int, Rule]]]:
+    """Spans to cut inside lines, by ``span`` rules, left to right without overlap."""
     spans: dict[int, list[tuple[int, int, Rule]]] = {}
     span_rules = [r for r in rules if r.kind == "span"]
     if not span_rules:
         return spans
     for i, ln in enumerate(lines):
-        if i in removed or not ln.text.strip():
+        if not ln.text.strip():
             continue
         found: list[tuple[int, int, Rule]] = []
         for rule in span_rules:
@@ -163,12 +173,13 @@ def _find_spans(
             if merged and s < merged[-1][1]:
                 continue
             merged.append((s, e, r))
-        rest = "".join(ln.text[a:b] for a, b in _gaps(len(ln.text), merged))
-        if not rest.strip():
-            removed[i] = merged[0][2]
-        else:
-            spans[i] = merged
+        spans[i] = merged
     return spans
+
+
+def _cut(line: str, spans: list[tuple[int, int, Rule]]) -> str:
+    """``line`` without the ``spans``."""
+    return "".join(line[a:b] for a, b in _gaps(len(line), spans))
 
 
 def _gaps(n: int, spans: list[tuple[int, int, Rule]]) -> list[tuple[int, int]]:

@@ -112,8 +112,18 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
+#: Codecs of the Latin-alphabet family: between them, a guess on a short text is a coin toss, so
+#: we use windows-1252, which is what browsers use for such pages (the HTML standard maps
+#: ISO-8859-1 to it).
+_LATIN_FAMILY = ("cp125", "latin", "iso8859", "mac_", "ascii", "cp437", "cp850")
+
+
 def decode(data: bytes, where: str, report: ReadReport) -> str:
-    """Decode ``data`` as UTF-8 (BOM allowed); otherwise guess the codec and say so."""
+    """Decode ``data`` as UTF-8 (BOM allowed); otherwise guess the codec and say so.
+
+    charset-normalizer picks the codec; when it picks one of the Latin family, windows-1252 is
+    used instead (see :data:`_LATIN_FAMILY`).  Bytes that no codec explains become U+FFFD.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     try:
@@ -122,6 +132,8 @@ def decode(data: bytes, where: str, report: ReadReport) -> str:
         first_bad = exc.start
     best = from_bytes(data).best()
     codec = best.encoding if best is not None else "cp1252"
+    if codec.startswith(_LATIN_FAMILY):
+        codec = "cp1252"
     try:
         text = data.decode(codec)
     except (UnicodeDecodeError, LookupError):
