@@ -27,7 +27,8 @@ TEXT_TASKS = ("inline", "glued", "flat", "lead")
 def load_scorer(shared: Path) -> ModuleType:
     """Import the evaluation set's ``score.py`` as a module."""
     spec = importlib.util.spec_from_file_location("dev_score", shared / "eval" / "score.py")
-    assert spec and spec.loader
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

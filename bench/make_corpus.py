@@ -20,7 +20,6 @@ import argparse
 import random
 import sys
 import time
-from bisect import bisect
 from itertools import accumulate
 from pathlib import Path
 
@@ -40,45 +39,56 @@ except ImportError:  # pragma: no cover - orjson is a dependency of cleaner
 DEFAULT_OUT = Path(__file__).resolve().parent / "out" / "corpus.jsonl"
 DEFAULT_SEED = 20240601
 
-FIRST_NAMES = (
+
+def _items(text: str, sep: str | None = None) -> tuple[str, ...]:
+    return tuple(text.split(sep))
+
+
+FIRST_NAMES = _items(
     "James Mary John Patricia Robert Jennifer Michael Linda David Elizabeth William Barbara Richard "
     "Susan Joseph Jessica Thomas Sarah Charles Karen Wei Li Priya Ahmed Fatima Olga Hiroshi Ana "
     "Carlos Sofia Kwame Amara Lars Ingrid Mateo Chloe Raj Mei Omar Leila Pierre Elena"
-).split()
-LAST_NAMES = (
+)
+LAST_NAMES = _items(
     "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez "
     "Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Thompson White Harris Clark Lewis Zhang "
     "Wang Patel Khan Ivanova Tanaka Silva Mensah Okafor Nielsen Larsen Dubois Rossi Novak Kowalski"
-).split()
-PLACES = (
+)
+PLACES = _items(
     "Washington|London|Beijing|New Delhi|Paris|Berlin|Tokyo|Moscow|Brussels|Nairobi|Lagos|"
     "Sao Paulo|Mexico City|Sydney|Toronto|Seoul|Jakarta|Istanbul|Cairo|Johannesburg|Chicago|"
-    "Los Angeles|Hong Kong|Singapore|Dubai|Geneva|Madrid|Rome|Warsaw|Kyiv"
-).split("|")
-ORGS = (
+    "Los Angeles|Hong Kong|Singapore|Dubai|Geneva|Madrid|Rome|Warsaw|Kyiv",
+    "|",
+)
+ORGS = _items(
     "the Federal Reserve|the World Bank|the United Nations|the European Commission|the Treasury|"
     "the health ministry|the central bank|the city council|the International Monetary Fund|"
     "the Department of Justice|the company|the police department|the World Health Organization|"
-    "the electoral commission|the trade union|the Supreme Court|Parliament|the state government"
-).split("|")
-ROLES = (
+    "the electoral commission|the trade union|the Supreme Court|Parliament|the state government",
+    "|",
+)
+ROLES = _items(
     "a spokesman for|a spokeswoman for|an economist at|a senior official at|the chief executive of|"
-    "a lawyer for|an analyst at|a former adviser to|the director of|a member of"
-).split("|")
-DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-MONTHS = "Jan. Feb. March April May June July Aug. Sept. Oct. Nov. Dec.".split()
-SECTIONS = (
+    "a lawyer for|an analyst at|a former adviser to|the director of|a member of",
+    "|",
+)
+DAYS = _items("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
+MONTHS = _items("Jan. Feb. March April May June July Aug. Sept. Oct. Nov. Dec.")
+SECTIONS = _items(
     "World|Politics|Business|World Economy|Tech|Health|Science|Sports|Opinion|Markets|Climate|"
-    "Entertainment|Europe|Asia|US News|Middle East"
-).split("|")
+    "Entertainment|Europe|Asia|US News|Middle East",
+    "|",
+)
 AGENCIES = ("Getty Images", "Reuters", "AFP", "Bloomberg", "AP", "iStock", "NurPhoto", "Xinhua")
 OUTLETS = ("News Corp", "CBS Interactive Inc", "The Daily Herald", "Global Media Group", "Reuters")
 
 # Words that look odd mid-sentence in a synthetic text (chat slang, single letters, contractions
 # that wordfreq splits, numbers); the rest of the top 5,000 is used as it comes.
 _SKIP = set(
-    "i u ur im dont lol wtf omg lmao idk tho yeah ya gonna wanna pls ok okay haha re ll ve mm fuck fucking shit "
-    "damn porn sex sexy".split()
+    _items(
+        "i u ur im dont lol wtf omg lmao idk tho yeah ya gonna wanna pls ok okay haha re ll ve mm fuck fucking shit "
+        "damn porn sex sexy"
+    )
 )
 
 # Contractions and quotations: straight ASCII, typographic (non-ASCII, so ftfy looks at the
@@ -97,11 +107,13 @@ def load_vocabulary() -> tuple[list[str], list[float]]:
     try:
         from wordfreq import top_n_list, word_frequency
     except ImportError:  # pragma: no cover - wordfreq is a dependency of cleaner
-        words = (
-            "the to and of a in is for that it on with this was be as are have at he not by but "
-            "from or we an they which their has been more said would will its one new people "
-            "government year percent market company country officials first two last report city"
-        ).split()
+        words = list(
+            _items(
+                "the to and of a in is for that it on with this was be as are have at he not by but "
+                "from or we an they which their has been more said would will its one new people "
+                "government year percent market company country officials first two last report city"
+            )
+        )
         return words, list(accumulate(1.0 / (r + 1) for r in range(len(words))))
     words = [w for w in top_n_list("en", 5000) if w.isalpha() and (len(w) > 1 or w == "a") and w not in _SKIP]
     weights = [word_frequency(w, "en") for w in words]
@@ -139,7 +151,10 @@ class Generator:
         if self.rng.random() < 0.2:
             ws.insert(self.rng.randrange(len(ws) + 1), self._number())
         if self.rng.random() < 0.06:
-            ws.insert(self.rng.randrange(len(ws) + 1), self.rng.choice(("&amp;", "AT&amp;T", "&quot;S&amp;P 500&quot;", "&#39;")))
+            ws.insert(
+                self.rng.randrange(len(ws) + 1),
+                self.rng.choice(("&amp;", "AT&amp;T", "&quot;S&amp;P 500&quot;", "&#39;")),
+            )
         return " ".join(ws)
 
     def sentence(self, style: str) -> str:
@@ -167,7 +182,9 @@ class Generator:
         ws = self._words(self.rng.randint(5, 10))
         if self.rng.random() < 0.4:
             ws.insert(self.rng.randrange(len(ws)), self.rng.choice(PLACES))
-        return " ".join(w if w in ("a", "an", "the", "of", "to", "in", "and", "for", "on") else w.capitalize() for w in ws).capitalize()
+        small = ("a", "an", "the", "of", "to", "in", "and", "for", "on")
+        title = " ".join(w if w in small else w[0].upper() + w[1:] for w in ws)
+        return title[0].upper() + title[1:]
 
     def paragraph(self, style: str) -> str:
         return " ".join(self.sentence(style) for _ in range(self.rng.randint(1, 6)))
@@ -192,20 +209,24 @@ class Generator:
                 credit = f"{self._name()}/{rng.choice(AGENCIES)}"
             return f"{caption}\n{credit}"
         if kind < 0.64:
-            return rng.choice(("Share this article", "Share on: Facebook Twitter Reddit", "Print", "Email", "258 Shares"))
+            return rng.choice(
+                ("Share this article", "Share on: Facebook Twitter Reddit", "Print", "Email", "258 Shares")
+            )
         if kind < 0.72:
-            return rng.choice((
-                "Sign up for our newsletter",
-                "Get the latest headlines delivered to your inbox.",
-                "Subscribe to our YouTube channel",
-                "CLICK HERE TO GET THE APP",
-            ))
+            return rng.choice(
+                (
+                    "Sign up for our newsletter",
+                    "Get the latest headlines delivered to your inbox.",
+                    "Subscribe to our YouTube channel",
+                    "CLICK HERE TO GET THE APP",
+                )
+            )
         if kind < 0.8:
             return rng.choice(("Continue reading below", "Story continues below advertisement", "ADVERTISEMENT"))
         if kind < 0.87:
             return f"Image {rng.randint(1, 9)} of {rng.randint(10, 20)}"
         if kind < 0.93:
-            return rng.choice(("* * *", "<div class=\"ad\"></div>", "|", "###"))
+            return rng.choice(("* * *", '<div class="ad"></div>', "|", "###"))
         return f"\u00a9 {rng.randint(2009, 2023)} {rng.choice(OUTLETS)}. All Rights Reserved."
 
     # --- documents ------------------------------------------------------------------------
@@ -221,7 +242,9 @@ class Generator:
         if rng.random() < 0.4:
             blocks.append(f"By {self._name()}")
         if rng.random() < 0.25:
-            blocks.append(f"Published {rng.choice(MONTHS)} {rng.randint(1, 28)}, {rng.randint(2015, 2023)} at {rng.randint(1, 12)}:{rng.randint(0, 59):02d} {rng.choice(('AM', 'PM'))}")
+            date = f"{rng.choice(MONTHS)} {rng.randint(1, 28)}, {rng.randint(2015, 2023)}"
+            clock = f"{rng.randint(1, 12)}:{rng.randint(0, 59):02d} {rng.choice(('AM', 'PM'))}"
+            blocks.append(f"Published {date} at {clock}")
         size = 0
         while size < target:
             para = self.paragraph(style)

@@ -86,6 +86,7 @@ def run_cli(corpus: Path, out: Path, jobs: int) -> dict[str, float | str]:
     """One timed run of the command line; its wall and CPU seconds and its summary line."""
     cmd = [*cleaner_command(), "clean", str(corpus), "-o", str(out), "--jobs", str(jobs)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
@@ -95,7 +96,7 @@ def run_cli(corpus: Path, out: Path, jobs: int) -> dict[str, float | str]:
         raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}")
     summary = next((ln for ln in proc.stderr.splitlines() if " documents, " in ln), "")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "summary": summary}
+    return {"wall": wall, "cpu": cpu, "summary": summary, "load": f"{load0:.1f}/{os.getloadavg()[0]:.1f}"}
 
 
 def throughput(args: argparse.Namespace) -> int:
@@ -104,8 +105,10 @@ def throughput(args: argparse.Namespace) -> int:
     size = corpus.stat().st_size
     docs = count_lines(corpus)
     print(f"corpus {corpus}: {size / 1e6:.1f} MB, {docs} documents")
-    print(f"machine: nproc={os.cpu_count()}, affinity={len(os.sched_getaffinity(0))}, "
-          f"python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"machine: nproc={os.cpu_count()}, affinity={len(os.sched_getaffinity(0))}, "
+        f"python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}"
+    )
     # start-up: import, rule loading and validation, on a one-document input
     tiny = OUT / "one-doc.jsonl"
     with open(corpus, "rb") as f:
@@ -119,12 +122,13 @@ def throughput(args: argparse.Namespace) -> int:
         rows.append((jobs, r, out))
         print(f"  --jobs {jobs}: {r['wall']:.1f}s  ({r['summary']})", flush=True)
     print()
-    print(f"| jobs | seconds | MB/s | docs/s | CPU s (user+sys) | speed-up |")
-    print(f"|-----:|--------:|-----:|-------:|-----------------:|---------:|")
+    print("| jobs | seconds | MB/s | docs/s | CPU s (user+sys) | speed-up | load avg before/after |")
+    print("|-----:|--------:|-----:|-------:|-----------------:|---------:|----------------------:|")
     base = rows[0][1]["wall"]
     for jobs, r, _ in rows:
         wall = float(r["wall"])
-        print(f"| {jobs} | {wall:.1f} | {size / 1e6 / wall:.3f} | {docs / wall:.1f} | {float(r['cpu']):.1f} | {base / wall:.2f}x |")
+        mbs, dps, cpu = size / 1e6 / wall, docs / wall, float(r["cpu"])
+        print(f"| {jobs} | {wall:.1f} | {mbs:.3f} | {dps:.1f} | {cpu:.1f} | {base / wall:.2f}x | {r['load']} |")
     digests = {jobs: sha256(out) for jobs, _, out in rows}
     first = rows[0][0]
     same = all(d == digests[first] for d in digests.values())
@@ -179,7 +183,8 @@ def stage_timings(docs_data: bytes) -> None:
     from cleaner.writers import dumps, output_record
 
     pc = time.perf_counter
-    t = defaultdict(float)
+    t: defaultdict[str, float] = defaultdict(float)
+    detect_language("A warm-up sentence, so that loading the language profiles is not timed here.")
     t0 = pc()
     docs = parse_slice(docs_data)
     t["read: parse JSONL (orjson, Document)"] = pc() - t0
@@ -209,7 +214,7 @@ def stage_timings(docs_data: bytes) -> None:
                 t1 = pc()
                 doc.edits.extend(lines.apply(e) for e in edits)
                 t["bookkeeping: LineMap + edit line mapping"] += pc() - t1
-                group = "encoding" if rule.code.startswith("EN") else "whitespace" if rule.code.startswith("WS") else "repair"
+                group = {"EN": "encoding", "WS": "whitespace"}.get(rule.code[:2], "repair")
                 t[f"{group}: {rule.code} {rule.function}"] += t1 - t0
         t0 = pc()
         active = tuple(r for r in boiler if r.applies_to(lang))
@@ -226,14 +231,14 @@ def stage_timings(docs_data: bytes) -> None:
     total = sum(t.values())
     mb = len(docs_data) / 1e6
     print(f"\nStage timings, {len(docs)} documents, {mb:.1f} MB, {total:.1f}s ({mb / total:.3f} MB/s single core):")
-    print(f"| stage | seconds | share | ms/doc |")
-    print(f"|---|---:|---:|---:|")
+    print("| stage | seconds | share | ms/doc |")
+    print("|---|---:|---:|---:|")
     groups = defaultdict(float)
     for k, v in sorted(t.items(), key=lambda kv: -kv[1]):
         groups[k.split(":")[0]] += v
         print(f"| {k} | {v:.2f} | {100 * v / total:.1f}% | {1000 * v / len(docs):.2f} |")
-    print("\nBy group: " + ", ".join(f"{g} {100 * v / total:.1f}%" for g, v in sorted(groups.items(), key=lambda kv: -kv[1])))
-    return None
+    ranked = sorted(groups.items(), key=lambda kv: -kv[1])
+    print("\nBy group: " + ", ".join(f"{g} {100 * v / total:.1f}%" for g, v in ranked))
 
 
 def boilerplate_rule_timings(docs_data: bytes, mb: float) -> None:
@@ -269,8 +274,10 @@ def boilerplate_rule_timings(docs_data: bytes, mb: float) -> None:
         apply_boilerplate(text, ())
     empty = pc() - t0
     alone = sum(times.values())
-    print(f"\nBoilerplate rules, each applied alone to {len(texts)} documents ({mb:g} MB, text after repairs); "
-          f"all together {together:.2f}s, no rules (line split only) {empty:.2f}s:")
+    print(
+        f"\nBoilerplate rules, each applied alone to {len(texts)} documents ({mb:g} MB, text after repairs); "
+        f"all together {together:.2f}s, no rules (line split only) {empty:.2f}s:"
+    )
     print("| rule | kind | seconds alone | share of sum |")
     print("|---|---|---:|---:|")
     for rule, v in sorted(times.items(), key=lambda kv: -kv[1]):
@@ -318,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=float, default=100.0, help="corpus size, MB (default 100)")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values to run (default 1 2)")
-    parser.add_argument("--corpus", type=Path, help="corpus to use (default bench/out/corpus-<size>mb.jsonl, generated if missing)")
+    parser.add_argument("--corpus", type=Path, help="default bench/out/corpus-<size>mb.jsonl, generated if missing")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--profile", action="store_true", help="profile in-process instead of timing the CLI")
     parser.add_argument("--profile-mb", type=float, default=10.0, help="MB to profile (default 10)")

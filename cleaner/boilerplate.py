@@ -9,6 +9,7 @@ nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from cleaner.document import Edit, EditLog, iter_lines
 from cleaner.rules import Rule
@@ -125,8 +126,8 @@ def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
         return text, []
     last_kept = _last_kept_index(lines, removed)
     nonblank = [i for i, ln in enumerate(lines) if ln.text.strip()]
-    next_nb = dict(zip(nonblank, nonblank[1:]))
-    prev_nb = dict(zip(nonblank[1:], nonblank))
+    next_nb = dict(pairwise(nonblank))
+    prev_nb = {b: a for a, b in pairwise(nonblank)}
     log = EditLog(text)
     for i, ln in enumerate(lines):
         rule = removed.get(i)

@@ -57,29 +57,64 @@ def _guard(job: Callable[[], int]) -> None:
 
 @app.command(help="Clean documents: repair text and strip boilerplate.\n\n" + EXIT_CODES)
 def clean(
-    paths: Annotated[list[str], typer.Argument(help="Files or directories (.txt .text .md .jsonl .jsonl.gz .jsonl.zst); - reads JSONL from stdin.")],
-    output: Annotated[str | None, typer.Option("-o", "--output", help="A directory (same layout as the input), a .jsonl[.gz|.zst] file, or - for JSONL on stdout.")] = None,
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files or directories (.txt .text .md .jsonl .jsonl.gz .jsonl.zst); - reads JSONL from stdin."
+        ),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="A directory (same layout as the input), a .jsonl[.gz|.zst] file, or - for JSONL on stdout.",
+        ),
+    ] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the input files.")] = False,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if anything would change.")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff; exit 1 if anything would change.")] = False,
-    explain: Annotated[bool, typer.Option("--explain", help="Print every edit: document, line, rule, what was removed or inserted.")] = False,
-    select: Annotated[str | None, typer.Option("--select", help="Only these rule codes or prefixes, comma-separated (e.g. BP,WS001).")] = None,
-    ignore: Annotated[str | None, typer.Option("--ignore", help="Not these rule codes or prefixes, comma-separated.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes; the output is the same for any number.")] = 1,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print a unified diff; exit 1 if anything would change.")
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Print every edit: document, line, rule, what was removed or inserted.")
+    ] = False,
+    select: Annotated[
+        str | None, typer.Option("--select", help="Only these rule codes or prefixes, comma-separated (e.g. BP,WS001).")
+    ] = None,
+    ignore: Annotated[
+        str | None, typer.Option("--ignore", help="Not these rule codes or prefixes, comma-separated.")
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Worker processes; the output is the same for any number.")
+    ] = 1,
     text_key: Annotated[str, typer.Option("--text-key", help="JSONL field holding the text.")] = "text",
     id_key: Annotated[str, typer.Option("--id-key", help="JSONL field holding the id.")] = "id",
-    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip and count broken JSONL lines instead of stopping.")] = False,
-    progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal).")] = None,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Skip and count broken JSONL lines instead of stopping.")
+    ] = False,
+    progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."),
+    ] = None,
 ) -> None:
-    chosen = [name for name, on in (("-o", output is not None), ("--in-place", in_place), ("--check", check), ("--diff", diff)) if on]
+    chosen = [
+        name
+        for name, on in (("-o", output is not None), ("--in-place", in_place), ("--check", check), ("--diff", diff))
+        if on
+    ]
     if len(chosen) > 1:
         typer.echo(f"error: {' and '.join(chosen)} cannot be combined", err=True)
         raise typer.Exit(ExitCode.USAGE_OR_INPUT)
     mode = (
-        WriteMode.OUTPUT if output is not None
-        else WriteMode.IN_PLACE if in_place
-        else WriteMode.CHECK if check
-        else WriteMode.DIFF if diff
+        WriteMode.OUTPUT
+        if output is not None
+        else WriteMode.IN_PLACE
+        if in_place
+        else WriteMode.CHECK
+        if check
+        else WriteMode.DIFF
+        if diff
         else WriteMode.SUMMARY
     )
     options = CleanOptions(

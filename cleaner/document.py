@@ -151,7 +151,7 @@ class EditLog:
     ones are applied, so the resulting list replays with :func:`apply_edits`.
     """
 
-    __slots__ = ("_text", "_out", "_last", "_delta", "_line_delta", "_scan", "_scan_line", "edits")
+    __slots__ = ("_delta", "_last", "_line_delta", "_out", "_scan", "_scan_line", "_text", "edits")
 
     def __init__(self, text: str) -> None:
         self._text = text

@@ -82,7 +82,8 @@ class Summary:
 
     def lines(self, slugs: dict[str, str]) -> list[str]:
         """The summary as text lines."""
-        out = [f"{self.documents} documents, {self.changed} changed, {sum(self.edits.values())} edits in {self.seconds:.2f}s"]
+        total = sum(self.edits.values())
+        out = [f"{self.documents} documents, {self.changed} changed, {total} edits in {self.seconds:.2f}s"]
         for code, n in sorted(self.edits.items()):
             out.append(f"  {code} {slugs.get(code, '')}: {n}")
         return out
@@ -99,7 +100,9 @@ def check_output_target(options: CleanOptions) -> None:
             continue
         p = Path(arg).resolve()
         if out == p or (p.is_dir() and (out == p or p in out.parents or out in p.parents)):
-            raise InputError(f"{options.output}: output would overwrite or mix with input {arg}; use --in-place to rewrite inputs")
+            raise InputError(
+                f"{options.output}: output would overwrite or mix with input {arg}; use --in-place to rewrite inputs"
+            )
     if not options.output.lower().endswith((".jsonl", ".jsonl.gz", ".jsonl.zst")) and Path(options.output).is_file():
         raise InputError(f"{options.output}: exists and is not a directory")
 

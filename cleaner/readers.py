@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import orjson
 import zstandard
@@ -167,9 +167,10 @@ def open_jsonl(path: Path) -> IO[bytes]:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     name = path.name.lower()
     if name.endswith(".gz"):
-        return gzip.GzipFile(fileobj=raw)
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw))
     if name.endswith(".zst"):
-        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
+        # the zstd reader has no readline: buffer it so that lines can be iterated
+        return cast(IO[bytes], io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)))
     return raw
 
 
@@ -183,9 +184,8 @@ def parse_jsonl(
     skip_bad: bool = False,
 ) -> Iterator[Document]:
     """Documents from JSONL lines; a record needs a string ``text_key``; ``id_key`` defaults to ``unit:line``."""
-    stream = io.BufferedReader(lines) if not isinstance(lines, io.BufferedReader) else lines  # type: ignore[arg-type]
     try:
-        for lineno, raw in enumerate(stream, 1):
+        for lineno, raw in enumerate(lines, 1):
             if not raw.strip():
                 continue
             try:

@@ -57,7 +57,7 @@ def fix_encoding(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
     if not _FTFY_NEEDED.search(text):
         return text, []
     log = EditLog(text)
-    for start, end, line in iter_lines(text):
+    for start, _end, line in iter_lines(text):
         if not line or not _FTFY_NEEDED.search(line):
             continue
         fixed, steps = ftfy.fix_and_explain(line, config=FTFY_CONFIG)

@@ -14,9 +14,7 @@ import regex
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.&-]*")
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’)\]]*$")
 _CLAUSE_END = regex.compile(r"[.:;,][\"'”’)\]]*$")
-_TIMESTAMP = regex.compile(
-    r"(?i)(?:updated\s+)?\d{1,3}\s?(?:[smhd]|sec|secs|mins?|minutes?|hours?|hrs?|days?)\s+ago"
-)
+_TIMESTAMP = regex.compile(r"(?i)(?:updated\s+)?\d{1,3}\s?(?:[smhd]|sec|secs|mins?|minutes?|hours?|hrs?|days?)\s+ago")
 _DATE = regex.compile(
     r"(?i)(?:(?:updated|published|posted)\s*:?\s*)?"
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\s+)?"

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import orjson
 import zstandard
@@ -43,9 +43,9 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
 def _compressed(raw: IO[bytes], name: str) -> IO[bytes]:
     if name.endswith(".gz"):
         # mtime=0: the same input gives the same bytes
-        return gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="wb", mtime=0))
     if name.endswith(".zst"):
-        return zstandard.ZstdCompressor().stream_writer(raw, closefd=False)  # type: ignore[return-value]
+        return cast(IO[bytes], zstandard.ZstdCompressor().stream_writer(raw, closefd=False))
     return raw
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.document import Document, apply_edits
 from cleaner.errors import RuleError
 from cleaner.pipeline import Cleaner, Settings
-from cleaner.document import Document, apply_edits
 from cleaner.rules import default_rules_dir, load_rules, parse_rule
 
 RULES = load_rules()
@@ -61,7 +61,7 @@ def test_rule_file_validates(path: Path) -> None:
 
 def test_invalid_rule_is_reported_with_its_file() -> None:
     bad = {"code": "BP999", "slug": "x", "summary": "too short"}
-    with pytest.raises(RuleError, match="bad.toml"):
+    with pytest.raises(RuleError, match=r"bad\.toml"):
         parse_rule(bad, "bad.toml")
 
 
