@@ -31,9 +31,10 @@ def _find_removals(stripped: list[str], rules: tuple[Rule, ...]) -> dict[int, Ru
     is found, so that the result is what cleaning the output again would give: idempotence.
     """
     removed: dict[int, Rule] = {}
-    plain = [r for r in rules if r.kind == "line" and not (r.requires or r.neighbours or r.position)]
+    plain = [r for r in rules if r.kind == "line" and not (r.requires or r.neighbours or r.position or r.between)]
     blocks = [r for r in rules if r.kind == "block"]
-    contextual = [r for r in rules if r.kind == "line" and (r.requires or r.neighbours or r.position)]
+    runs = [r for r in rules if r.kind == "run"]
+    contextual = [r for r in rules if r.kind == "line" and (r.requires or r.neighbours or r.position or r.between)]
     for _ in range(_MAX_PASSES):
         before = len(removed)
         for rule in plain:
@@ -44,6 +45,8 @@ def _find_removals(stripped: list[str], rules: tuple[Rule, ...]) -> dict[int, Ru
             for i, s in enumerate(stripped):
                 if s and any(p.fullmatch(s) for p in rule.anchor):
                     _mark_block(i, stripped, rule, removed)
+        for rule in runs:
+            _mark_runs(stripped, rule, removed)
         fired = {r.code for r in removed.values()}
         for rule in contextual:
             if rule.requires and not fired.intersection(rule.requires):
@@ -54,6 +57,8 @@ def _find_removals(stripped: list[str], rules: tuple[Rule, ...]) -> dict[int, Ru
                 if rule.position == "first" and any(stripped[j] and j not in removed for j in range(i)):
                     break  # only the first line that stays can be a section label
                 if rule.neighbours and not _neighbours_are(stripped, removed, i, rule.neighbours):
+                    continue
+                if rule.between and not _between(stripped, removed, i, rule.between):
                     continue
                 removed[i] = rule
         if len(removed) == before:
@@ -83,6 +88,17 @@ def _neighbours_are(stripped: list[str], removed: dict[int, Rule], i: int, shape
     return True
 
 
+def _between(stripped: list[str], removed: dict[int, Rule], i: int, codes: tuple[str, ...]) -> bool:
+    """Whether the nearest non-blank lines on both sides of line ``i`` were removed by one of ``codes``."""
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(stripped) and not stripped[j]:
+            j += step
+        if not (0 <= j < len(stripped)) or j not in removed or removed[j].code not in codes:
+            return False
+    return True
+
+
 def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule]) -> None:
     """Mark the anchor line ``i`` and the neighbouring lines its evidence reaches."""
     taken = [i]
@@ -91,19 +107,52 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
             continue
         got: list[int] = []
         j = i + step
-        while 0 <= j < len(stripped) and len(got) < side.max:
-            if not stripped[j] or (j in removed and removed[j] is not rule):
+        limit = len(stripped) if side.to_end else side.max + 1  # one more, to see an overflow
+        while 0 <= j < len(stripped) and len(got) < limit:
+            if not stripped[j]:
                 j += step
                 continue
-            if any(p.fullmatch(stripped[j]) for p in rule.anchor) or not side.accepts(stripped[j]):
+            if j in removed and removed[j] is not rule:
+                if step < 0:
+                    break  # above the anchor, a line another rule took belongs to something else
+                j += step  # below it, such a line (an ad label inside a widget) is passed over
+                continue
+            if not side.to_end and (any(p.fullmatch(stripped[j]) for p in rule.anchor) or not side.accepts(stripped[j])):
                 break
             got.append(j)
             j += step
+        if len(got) > side.max and not side.to_end:
+            # more lines of this shape than a widget has: a list of the article's own
+            got = [] if side.overflow == "anchor" else got[: side.max]
         if len(got) < side.min:
             return
         taken += got
     for j in taken:
         removed.setdefault(j, rule)
+
+
+def _mark_runs(stripped: list[str], rule: Rule, removed: dict[int, Rule]) -> None:
+    """Mark every maximal run of consecutive kept lines of the rule's shape whose length fits."""
+    run = rule.run
+    assert run is not None
+    test = SHAPES[run.shape]
+    kept = [i for i, s in enumerate(stripped) if s and (i not in removed or removed[i] is rule)]
+    k = 0
+    while k < len(kept):
+        if not test(stripped[kept[k]]):
+            k += 1
+            continue
+        end = k + 1
+        while end < len(kept) and test(stripped[kept[end]]) and (
+            not run.identical or stripped[kept[end]] == stripped[kept[k]]
+        ):
+            end += 1
+        members = kept[k:end]
+        before = stripped[kept[k - 1]] if k > 0 else ""
+        if run.min <= len(members) <= run.max and not any(p.fullmatch(before) for p in run.not_after):
+            for j in members:
+                removed.setdefault(j, rule)
+        k = end
 
 
 def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edit]]:

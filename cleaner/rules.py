@@ -24,7 +24,7 @@ from cleaner.errors import RuleError
 from cleaner.repairs import REPAIRS
 from cleaner.shapes import SHAPES
 
-BOILERPLATE_KINDS = ("line", "span", "block")
+BOILERPLATE_KINDS = ("line", "span", "block", "run")
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,24 @@ class Neighbours:
     patterns: tuple[regex.Pattern[str], ...]
     min: int
     max: int
+    overflow: str = "cut"
+    to_end: bool = False
 
     def accepts(self, line: str) -> bool:
         """Whether ``line`` may belong to the block."""
         s = line.strip()
         return any(SHAPES[name](s) for name in self.shapes) or any(p.fullmatch(s) for p in self.patterns)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run rule's evidence: consecutive lines of one shape, so many of them."""
+
+    shape: str
+    min: int
+    max: int
+    identical: bool = False
+    not_after: tuple[regex.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,8 @@ class Rule:
     shape: str = ""
     neighbours: str = ""
     position: str = ""
+    run: Run | None = None
+    between: tuple[str, ...] = ()
 
     def applies_to(self, lang: str) -> bool:
         """Whether the rule runs on a document in language ``lang`` (``und``: every rule runs)."""
@@ -162,6 +177,22 @@ def _neighbours(data: dict[str, Any] | None, where: str) -> Neighbours | None:
         tuple(_compile(p, where) for p in data.get("patterns", [])),
         data.get("min", 0),
         data["max"],
+        data.get("overflow", "cut"),
+        data.get("to_end", False),
+    )
+
+
+def _run(data: dict[str, Any] | None, where: str) -> Run | None:
+    if data is None:
+        return None
+    if data["shape"] not in SHAPES:
+        raise RuleError(f"{where}: unknown shape {data['shape']!r} (known: {', '.join(sorted(SHAPES))})")
+    return Run(
+        data["shape"],
+        data["min"],
+        data["max"],
+        data.get("identical", False),
+        tuple(_compile(p, where) for p in data.get("not_after", [])),
     )
 
 
@@ -197,6 +228,8 @@ def parse_rule(data: dict[str, Any], where: str) -> Rule:
         shape=data.get("shape", ""),
         neighbours=data.get("neighbours", ""),
         position=data.get("position", ""),
+        run=_run(data.get("run"), where),
+        between=tuple(data.get("between", [])),
     )
 
 
@@ -230,7 +263,7 @@ def load_rules(directory: str | None = None) -> RuleSet:
                 raise RuleError(f"{r.path}: duplicate code or slug {key!r}")
             seen.add(key)
     for r in rules:
-        for req in r.requires:
+        for req in r.requires + r.between:
             if req not in seen:
                 raise RuleError(f"{r.path}: requires unknown rule {req}")
     rules.sort(key=lambda r: r.code)

@@ -14,6 +14,11 @@ import regex
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.&-]*")
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’)\]]*$")
 _CLAUSE_END = regex.compile(r"[.:;,][\"'”’)\]]*$")
+_TEASER_END = regex.compile(r"[.!?:\"”]\s*$")
+_SENTENCE_BREAK = regex.compile(r"[.!?](?:\s|$)")
+_LETTER_WORD = regex.compile(r"\p{L}[\p{L}'’-]*")
+_LISTY = regex.compile(r"[,()$<>/|]")
+_NUMBERED = regex.compile(r"\s*\d+[.)]\s")
 _TIMESTAMP = regex.compile(r"(?i)(?:updated\s+)?\d{1,3}\s?(?:[smhd]|sec|secs|mins?|minutes?|hours?|hrs?|days?)\s+ago")
 _DATE = regex.compile(
     r"(?i)(?:(?:updated|published|posted)\s*:?\s*)?"
@@ -49,6 +54,15 @@ def is_headline(line: str) -> bool:
     return 1 <= n <= 20 and len(s) <= 160 and not _CLAUSE_END.search(s)
 
 
+def is_long_headline(line: str) -> bool:
+    """A headline of four words or more (numbers and labels in tables are shorter).
+
+    >>> is_long_headline("10 things in tech you need to know today"), is_long_headline("0")
+    (True, False)
+    """
+    return is_headline(line) and len(words(line)) >= 4
+
+
 def is_plain_headline(line: str) -> bool:
     """A headline in sentence case, as link lists print them; not a Title Case or ALL CAPS heading.
 
@@ -82,12 +96,70 @@ def is_short(line: str) -> bool:
 
 
 def is_caption(line: str) -> bool:
-    """What a photo caption looks like: one stretch of 3 to 60 words.
+    """What a photo caption looks like: 3 to 50 words, at most three sentences, no closing colon.
 
     >>> is_caption("The flags of the U.S. and China.")
     True
+    >>> is_caption("Here is what they said:")
+    False
     """
-    return 3 <= len(words(line)) <= 60
+    s = line.strip()
+    return 3 <= len(words(s)) <= 50 and len(_SENTENCE_BREAK.findall(s)) <= 3 and not s.endswith(":")
+
+
+def is_teaser(line: str) -> bool:
+    """A headline or a teaser of a link card: up to 40 words that do not end like a sentence.
+
+    >>> is_teaser("Officials dismiss Taliban claim but say the cause of the crash is being investigated")
+    True
+    >>> is_teaser("The crash is being investigated, officials said.")
+    False
+    """
+    s = line.strip()
+    return 1 <= len(words(s)) <= 40 and not _TEASER_END.search(s)
+
+
+def is_brief(line: str) -> bool:
+    """A line of at most 40 words.
+
+    >>> is_brief("At least six people have died.")
+    True
+    """
+    return 1 <= len(words(line)) <= 40
+
+
+_MINOR_WORDS = frozenset(
+    "a an the of in on at to for and or but with by from as is vs via up out into over".split()
+)
+
+
+def title_ratio(line: str) -> float:
+    """The share of words (minor words aside) that start with a capital letter.
+
+    >>> title_ratio("Man Shot at Dallas Gas Station Dies at Hospital")
+    1.0
+    """
+    ws = [w for w in _LETTER_WORD.findall(line) if w.lower() not in _MINOR_WORDS]
+    return sum(w[0].isupper() for w in ws) / len(ws) if ws else 0.0
+
+
+def is_title_headline(line: str) -> bool:
+    """A Title Case headline as link lists print them: 4 to 14 words, no final stop, no list number.
+
+    >>> is_title_headline("Cities Urge Boycott of Meat Companies Linked to Amazon Fires")
+    True
+    >>> is_title_headline("1. Preheat the Oven")
+    False
+    """
+    s = line.strip()
+    n = len(words(s))
+    return (
+        4 <= n <= 14
+        and is_headline(s)
+        and title_ratio(s) >= 0.8
+        and not _LISTY.search(s)
+        and not _NUMBERED.match(s)
+    )
 
 
 def is_prose(line: str) -> bool:
@@ -114,6 +186,21 @@ def is_timestamp(line: str) -> bool:
     return bool(_TIMESTAMP.fullmatch(s) or _DATE.fullmatch(s))
 
 
+def is_shouting(line: str) -> bool:
+    """Eight or more words set in capitals (at least 90% of the cased letters are upper case).
+
+    >>> is_shouting("TAYLOR SWIFT CLEARED TO PERFORM HITS AT AMAs AMID FEUD")
+    True
+    >>> is_shouting("WHAT YOU NEED TO MAKE JAM")
+    False
+    """
+    if not 8 <= len(words(line)) <= 25:
+        return False
+    upper = sum(1 for c in line if c.isupper())
+    lower = sum(1 for c in line if c.islower())
+    return upper >= 9 * lower and upper > 0
+
+
 def is_any(line: str) -> bool:
     """Any line with something on it."""
     return bool(line.strip())
@@ -121,10 +208,15 @@ def is_any(line: str) -> bool:
 
 SHAPES: dict[str, Callable[[str], bool]] = {
     "any": is_any,
+    "brief": is_brief,
+    "teaser": is_teaser,
+    "title-headline": is_title_headline,
     "caption": is_caption,
     "headline": is_headline,
+    "long-headline": is_long_headline,
     "plain-headline": is_plain_headline,
     "prose": is_prose,
     "short": is_short,
+    "shouting": is_shouting,
     "timestamp": is_timestamp,
 }
