@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from cleaner.document import Edit, EditLog, iter_lines
-from cleaner.rules import Rule
+from cleaner.rules import Neighbours, Rule
 from cleaner.shapes import SHAPES
 
 
@@ -106,9 +106,10 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
         if side is None:
             continue
         got: list[int] = []
+        counted = 0
         j = i + step
         limit = len(stripped) if side.to_end else side.max + 1  # one more, to see an overflow
-        while 0 <= j < len(stripped) and len(got) < limit:
+        while 0 <= j < len(stripped) and counted < limit:
             if not stripped[j]:
                 j += step
                 continue
@@ -117,13 +118,15 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
                     break  # above the anchor, a line another rule took belongs to something else
                 j += step  # below it, such a line (an ad label inside a widget) is passed over
                 continue
-            if not side.to_end and (any(p.fullmatch(stripped[j]) for p in rule.anchor) or not side.accepts(stripped[j])):
-                break
+            if not side.to_end:
+                if any(p.fullmatch(stripped[j]) for p in rule.anchor) or not side.accepts(stripped[j]):
+                    break
+                counted += side.counts(stripped[j])
             got.append(j)
             j += step
-        if len(got) > side.max and not side.to_end:
+        if counted > side.max and not side.to_end:
             # more lines of this shape than a widget has: a list of the article's own
-            got = [] if side.overflow == "anchor" else got[: side.max]
+            got = [] if side.overflow == "anchor" else _first_counted(got, stripped, side, side.max)
         if len(got) < side.min:
             return
         taken += got
@@ -150,9 +153,20 @@ def _mark_runs(stripped: list[str], rule: Rule, removed: dict[int, Rule]) -> Non
         members = kept[k:end]
         before = stripped[kept[k - 1]] if k > 0 else ""
         if run.min <= len(members) <= run.max and not any(p.fullmatch(before) for p in run.not_after):
-            for j in members:
+            for j in members[1:] if run.keep_first else members:
                 removed.setdefault(j, rule)
         k = end
+
+
+def _first_counted(got: list[int], stripped: list[str], side: Neighbours, n: int) -> list[int]:
+    """The lines of ``got`` up to (and with) the ``n``-th that counts."""
+    out: list[int] = []
+    for j in got:
+        if n == 0:
+            break
+        out.append(j)
+        n -= side.counts(stripped[j])
+    return out
 
 
 def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edit]]:

@@ -40,8 +40,17 @@ class Neighbours:
 
     def accepts(self, line: str) -> bool:
         """Whether ``line`` may belong to the block."""
+        return self.counts(line) or self.passes(line)
+
+    def counts(self, line: str) -> bool:
+        """Whether ``line`` has one of the shapes: such lines count towards ``max``."""
         s = line.strip()
-        return any(SHAPES[name](s) for name in self.shapes) or any(p.fullmatch(s) for p in self.patterns)
+        return any(SHAPES[name](s) for name in self.shapes)
+
+    def passes(self, line: str) -> bool:
+        """Whether ``line`` matches one of the patterns: such lines ride along without counting."""
+        s = line.strip()
+        return any(p.fullmatch(s) for p in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class Run:
     max: int
     identical: bool = False
     not_after: tuple[regex.Pattern[str], ...] = ()
+    keep_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -193,6 +203,7 @@ def _run(data: dict[str, Any] | None, where: str) -> Run | None:
         data["max"],
         data.get("identical", False),
         tuple(_compile(p, where) for p in data.get("not_after", [])),
+        data.get("keep_first", False),
     )
 
 

@@ -63,6 +63,15 @@ def is_long_headline(line: str) -> bool:
     return is_headline(line) and len(words(line)) >= 4
 
 
+def is_long_line(line: str) -> bool:
+    """Eight words or more: a line whose repetition cannot be a coincidence of the text.
+
+    >>> is_long_line("Los Angeles Lakers' LeBron James dunks during the first half")
+    True
+    """
+    return len(words(line)) >= 8
+
+
 def is_plain_headline(line: str) -> bool:
     """A headline in sentence case, as link lists print them; not a Title Case or ALL CAPS heading.
 
@@ -214,6 +223,7 @@ SHAPES: dict[str, Callable[[str], bool]] = {
     "caption": is_caption,
     "headline": is_headline,
     "long-headline": is_long_headline,
+    "long-line": is_long_line,
     "plain-headline": is_plain_headline,
     "prose": is_prose,
     "short": is_short,
