@@ -43,6 +43,27 @@ sys.path.insert(0, str(BENCH))
 from make_corpus import DEFAULT_SEED, make_corpus  # noqa: E402
 
 
+def code_version() -> str:
+    """The commit of the code measured, and whether cleaner/ or rules/ have uncommitted changes."""
+    root = BENCH.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "cleaner", "rules"], cwd=root, capture_output=True, text=True
+        )
+    except OSError:
+        return "unknown (no git)"
+    changed = [ln[3:] for ln in dirty.stdout.splitlines()]
+    return head.stdout.strip() + (f" + uncommitted changes in {', '.join(changed)}" if changed else " (clean)")
+
+
+def rule_count() -> str:
+    from cleaner.rules import load_rules
+
+    rules = load_rules().rules
+    return f"{len(rules)} rules ({sum(r.kind != 'repair' for r in rules)} boilerplate)"
+
+
 def corpus_path(size_mb: float) -> Path:
     return OUT / f"corpus-{size_mb:g}mb.jsonl"
 
@@ -105,6 +126,7 @@ def throughput(args: argparse.Namespace) -> int:
     size = corpus.stat().st_size
     docs = count_lines(corpus)
     print(f"corpus {corpus}: {size / 1e6:.1f} MB, {docs} documents")
+    print(f"code: {code_version()}; {rule_count()}")
     print(
         f"machine: nproc={os.cpu_count()}, affinity={len(os.sched_getaffinity(0))}, "
         f"python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}"
@@ -301,6 +323,7 @@ def profile(args: argparse.Namespace) -> int:
     ensure_corpus(corpus, args.size_mb, args.seed)
     data = read_slice(corpus, args.profile_mb)
     print(f"profiling {len(data) / 1e6:.1f} MB of {corpus} in-process, one job")
+    print(f"code: {code_version()}; {rule_count()}")
     Settings().ruleset()  # rule loading outside the profile: it is start-up, not throughput
     prof = cProfile.Profile()
     t0 = time.perf_counter()

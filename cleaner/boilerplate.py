@@ -100,7 +100,11 @@ def _between(stripped: list[str], removed: dict[int, Rule], i: int, codes: tuple
 
 
 def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule]) -> None:
-    """Mark the anchor line ``i`` and the neighbouring lines its evidence reaches."""
+    """Mark the anchor line ``i`` and the neighbouring lines its evidence reaches.
+
+    The evidence stops at a line that another rule removes: that line is another piece of the
+    page, and what lies beyond it is not this block's to take.
+    """
     taken = [i]
     for side, step in ((rule.after, 1), (rule.before, -1)):
         if side is None:
@@ -113,11 +117,8 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
             if not stripped[j]:
                 j += step
                 continue
-            if j in removed and removed[j] is not rule:
-                if step < 0:
-                    break  # above the anchor, a line another rule took belongs to something else
-                j += step  # below it, such a line (an ad label inside a widget) is passed over
-                continue
+            if j in removed and removed[j] is not rule and not side.to_end:
+                break  # a line another rule took belongs to something else: the evidence ends
             if not side.to_end:
                 if any(p.fullmatch(stripped[j]) for p in rule.anchor) or not side.accepts(stripped[j]):
                     break

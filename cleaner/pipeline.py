@@ -22,10 +22,14 @@ from cleaner.boilerplate import apply_boilerplate
 from cleaner.document import Document, Edit, LineMap
 from cleaner.language import detect_language
 from cleaner.repairs import REPAIRS
-from cleaner.rules import RuleSet, load_rules
+from cleaner.rules import Rule, RuleSet, load_rules
 
 #: Repairs ordered below this run before language identification, the rest after it.
 LANGUAGE_ORDER = 50
+#: Below this probability the language counts as unknown, and rules of every language run.
+LANGUAGE_CONFIDENCE = 0.8
+#: A bound on the language/boilerplate rounds (two suffice in practice).
+_MAX_LANGUAGE_ROUNDS = 4
 
 
 @dataclass(frozen=True)
@@ -68,15 +72,31 @@ class Cleaner:
             text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
             record(edits)
         lang, prob = detect_language(text)
-        doc.metadata["lang"], doc.metadata["lang_prob"] = lang, prob
         for rule in self._late:
             text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
             record(edits)
-        active = tuple(r for r in self._boilerplate if r.applies_to(lang))
-        text, edits = apply_boilerplate(text, active)
-        record(edits)
+        # Which rules run depends on the language, and the language of a text can change when its
+        # boilerplate goes (a short English text with a Dutch-looking widget).  Repeat until the
+        # language found on the result selects the rules that made it, so that cleaning the
+        # output again finds nothing more.
+        for _ in range(_MAX_LANGUAGE_ROUNDS):
+            active = self._active(lang, prob)
+            text, edits = apply_boilerplate(text, active)
+            record(edits)
+            if not edits:
+                break
+            lang, prob = detect_language(text)
+            if self._active(lang, prob) == active:
+                break
+        doc.metadata["lang"], doc.metadata["lang_prob"] = lang, prob
         doc.text = text
         return doc
+
+    def _active(self, lang: str, prob: float) -> tuple[Rule, ...]:
+        """The boilerplate rules for a document in ``lang``; all of them when the language is uncertain."""
+        if prob < LANGUAGE_CONFIDENCE:
+            lang = "und"
+        return tuple(r for r in self._boilerplate if r.applies_to(lang))
 
 
 def clean_text(text: str, settings: Settings | None = None) -> str:

@@ -14,6 +14,7 @@ import regex
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.&-]*")
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’)\]]*$")
 _CLAUSE_END = regex.compile(r"[.:;,][\"'”’)\]]*$")
+_ELLIPSIS = regex.compile(r"(?:\.\.\.|…)$")
 _TEASER_END = regex.compile(r"[.!?:\"”]\s*$")
 _SENTENCE_BREAK = regex.compile(r"[.!?](?:\s|$)")
 _LETTER_WORD = regex.compile(r"\p{L}[\p{L}'’-]*")
@@ -48,10 +49,12 @@ def is_headline(line: str) -> bool:
     True
     >>> is_headline("The two also agreed to increase information sharing.")
     False
+    >>> is_headline("UK weather alert: Plague of mosquitos to devastate Britain as Hurri...")
+    True
     """
     s = line.strip()
     n = len(words(s))
-    return 1 <= n <= 20 and len(s) <= 160 and not _CLAUSE_END.search(s)
+    return 1 <= n <= 20 and len(s) <= 160 and (not _CLAUSE_END.search(s) or _ELLIPSIS.search(s) is not None)
 
 
 def is_long_headline(line: str) -> bool:
