@@ -43,9 +43,9 @@ class Neighbours:
         return self.counts(line) or self.passes(line)
 
     def counts(self, line: str) -> bool:
-        """Whether ``line`` has one of the shapes: such lines count towards ``max``."""
+        """Whether ``line`` counts towards ``max``: it has one of the shapes and matches no pattern."""
         s = line.strip()
-        return any(SHAPES[name](s) for name in self.shapes)
+        return not self.passes(s) and any(SHAPES[name](s) for name in self.shapes)
 
     def passes(self, line: str) -> bool:
         """Whether ``line`` matches one of the patterns: such lines ride along without counting."""
