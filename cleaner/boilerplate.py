@@ -58,7 +58,7 @@ def _find_removals(stripped: list[str], rules: tuple[Rule, ...]) -> dict[int, Ru
                     break  # only the first line that stays can be a section label
                 if rule.neighbours and not _neighbours_are(stripped, removed, i, rule.neighbours):
                     continue
-                if rule.between and not _between(stripped, removed, i, rule.between):
+                if rule.between and not _between(stripped, removed, i, rule.between, rule.between_weak):
                     continue
                 removed[i] = rule
         if len(removed) == before:
@@ -88,15 +88,21 @@ def _neighbours_are(stripped: list[str], removed: dict[int, Rule], i: int, shape
     return True
 
 
-def _between(stripped: list[str], removed: dict[int, Rule], i: int, codes: tuple[str, ...]) -> bool:
-    """Whether the nearest non-blank lines on both sides of line ``i`` were removed by one of ``codes``."""
+def _between(
+    stripped: list[str], removed: dict[int, Rule], i: int, strong: tuple[str, ...], weak: tuple[str, ...]
+) -> bool:
+    """Whether the nearest non-blank lines on both sides of line ``i`` were removed by ``strong``
+    rules, or one by a ``strong`` and the other by a ``weak`` rule."""
+    found = []
     for step in (-1, 1):
         j = i + step
         while 0 <= j < len(stripped) and not stripped[j]:
             j += step
-        if not (0 <= j < len(stripped)) or j not in removed or removed[j].code not in codes:
+        if not (0 <= j < len(stripped)) or j not in removed:
             return False
-    return True
+        found.append(removed[j].code)
+    strong_sides = sum(code in strong for code in found)
+    return strong_sides == 2 or (strong_sides == 1 and any(code in weak for code in found))
 
 
 def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule]) -> None:

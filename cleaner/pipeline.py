@@ -30,6 +30,8 @@ LANGUAGE_ORDER = 50
 LANGUAGE_CONFIDENCE = 0.8
 #: A bound on the language/boilerplate rounds (two suffice in practice).
 _MAX_LANGUAGE_ROUNDS = 4
+#: A bound on the rounds of encoding and whitespace repairs.
+_MAX_REPAIR_ROUNDS = 4
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,17 @@ class Cleaner:
         def record(edits: list[Edit]) -> None:
             doc.edits.extend(lines.apply(e) for e in edits)
 
-        for rule in self._early:
-            text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
-            record(edits)
+        # one repair can make work for another (removing a zero-width space joins the two halves
+        # of a mojibake sequence; fixing mojibake can produce a zero-width space): repeat the
+        # round until it changes nothing
+        for _ in range(_MAX_REPAIR_ROUNDS):
+            changed = False
+            for rule in self._early:
+                text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
+                record(edits)
+                changed = changed or bool(edits)
+            if not changed:
+                break
         lang, prob = detect_language(text)
         for rule in self._late:
             text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)

@@ -90,6 +90,7 @@ class Rule:
     position: str = ""
     run: Run | None = None
     between: tuple[str, ...] = ()
+    between_weak: tuple[str, ...] = ()
 
     def applies_to(self, lang: str) -> bool:
         """Whether the rule runs on a document in language ``lang`` (``und``: every rule runs)."""
@@ -241,6 +242,7 @@ def parse_rule(data: dict[str, Any], where: str) -> Rule:
         position=data.get("position", ""),
         run=_run(data.get("run"), where),
         between=tuple(data.get("between", [])),
+        between_weak=tuple(data.get("between_weak", [])),
     )
 
 
@@ -274,7 +276,7 @@ def load_rules(directory: str | None = None) -> RuleSet:
                 raise RuleError(f"{r.path}: duplicate code or slug {key!r}")
             seen.add(key)
     for r in rules:
-        for req in r.requires + r.between:
+        for req in r.requires + r.between + r.between_weak:
             if req not in seen:
                 raise RuleError(f"{r.path}: requires unknown rule {req}")
     rules.sort(key=lambda r: r.code)
