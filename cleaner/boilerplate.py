@@ -123,6 +123,9 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
             if not stripped[j]:
                 j += step
                 continue
+            if removed.get(j) is rule and not side.to_end and any(p.fullmatch(stripped[j]) for p in rule.anchor):
+                j += step  # another anchor of this rule (a second credit under one picture): look past it
+                continue
             if j in removed and removed[j] is not rule and not side.to_end:
                 break  # a line another rule took belongs to something else: the evidence ends
             if not side.to_end:
@@ -137,7 +140,8 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
         if len(got) < side.min:
             return
         taken += got
-    for j in taken:
+    removed[i] = rule  # the anchor is this block's evidence, whichever line rule also matched it
+    for j in taken[1:]:
         removed.setdefault(j, rule)
 
 
