@@ -35,16 +35,19 @@ def _find_removals(stripped: list[str], rules: tuple[Rule, ...]) -> dict[int, Ru
     blocks = [r for r in rules if r.kind == "block"]
     runs = [r for r in rules if r.kind == "run"]
     contextual = [r for r in rules if r.kind == "line" and (r.requires or r.neighbours or r.position or r.between)]
+    # a line rule without context judges each line alone: once is enough
+    for i, s in enumerate(stripped):
+        if s:
+            for rule in plain:
+                if rule.matches(s):
+                    removed[i] = rule
+                    break
+    anchors = [(rule, [i for i, s in enumerate(stripped) if s and rule.anchors(s)]) for rule in blocks]
     for _ in range(_MAX_PASSES):
         before = len(removed)
-        for rule in plain:
-            for i, s in enumerate(stripped):
-                if s and i not in removed and _line_matches(rule, s):
-                    removed[i] = rule
-        for rule in blocks:
-            for i, s in enumerate(stripped):
-                if s and any(p.fullmatch(s) for p in rule.anchor):
-                    _mark_block(i, stripped, rule, removed)
+        for rule, hits in anchors:
+            for i in hits:
+                _mark_block(i, stripped, rule, removed)
         for rule in runs:
             _mark_runs(stripped, rule, removed)
         fired = {r.code for r in removed.values()}
@@ -52,7 +55,7 @@ def _find_removals(stripped: list[str], rules: tuple[Rule, ...]) -> dict[int, Ru
             if rule.requires and not fired.intersection(rule.requires):
                 continue
             for i, s in enumerate(stripped):
-                if not s or i in removed or not _line_matches(rule, s):
+                if not s or i in removed or not rule.matches(s):
                     continue
                 if rule.position == "first" and any(stripped[j] and j not in removed for j in range(i)):
                     break  # only the first line that stays can be a section label
@@ -68,12 +71,6 @@ def _find_removals(stripped: list[str], rules: tuple[Rule, ...]) -> dict[int, Ru
 
 #: Enough for any real page; a bound so that no input can loop.
 _MAX_PASSES = 8
-
-
-def _line_matches(rule: Rule, s: str) -> bool:
-    if not any(p.fullmatch(s) for p in rule.patterns):
-        return False
-    return not rule.shape or SHAPES[rule.shape](s)
 
 
 def _neighbours_are(stripped: list[str], removed: dict[int, Rule], i: int, shape: str) -> bool:
@@ -123,13 +120,13 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
             if not stripped[j]:
                 j += step
                 continue
-            if removed.get(j) is rule and not side.to_end and any(p.fullmatch(stripped[j]) for p in rule.anchor):
+            if removed.get(j) is rule and not side.to_end and rule.anchors(stripped[j]):
                 j += step  # another anchor of this rule (a second credit under one picture): look past it
                 continue
             if j in removed and removed[j] is not rule and not side.to_end:
                 break  # a line another rule took belongs to something else: the evidence ends
             if not side.to_end:
-                if any(p.fullmatch(stripped[j]) for p in rule.anchor) or not side.accepts(stripped[j]):
+                if rule.anchors(stripped[j]) or not side.accepts(stripped[j]):
                     break
                 counted += side.counts(stripped[j])
             got.append(j)
@@ -157,8 +154,10 @@ def _mark_runs(stripped: list[str], rule: Rule, removed: dict[int, Rule]) -> Non
             k += 1
             continue
         end = k + 1
-        while end < len(kept) and test(stripped[kept[end]]) and (
-            not run.identical or stripped[kept[end]] == stripped[kept[k]]
+        while (
+            end < len(kept)
+            and test(stripped[kept[end]])
+            and (not run.identical or stripped[kept[end]] == stripped[kept[k]])
         ):
             end += 1
         members = kept[k:end]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from cleaner.boilerplate import apply_boilerplate
 from cleaner.document import Document, Edit, LineMap
-from cleaner.language import detect_language
+from cleaner.language import detect_language, language_sample
 from cleaner.repairs import REPAIRS
 from cleaner.rules import Rule, RuleSet, load_rules
 
@@ -82,9 +82,13 @@ class Cleaner:
             if not changed:
                 break
         lang, prob = detect_language(text)
+        sample = language_sample(text)
         for rule in self._late:
             text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
             record(edits)
+        if language_sample(text) != sample:
+            sample = language_sample(text)
+            lang, prob = detect_language(text)
         # Which rules run depends on the language, and the language of a text can change when its
         # boilerplate goes (a short English text with a Dutch-looking widget).  Repeat until the
         # language found on the result selects the rules that made it, so that cleaning the
@@ -95,6 +99,9 @@ class Cleaner:
             record(edits)
             if not edits:
                 break
+            if language_sample(text) == sample:
+                break  # langdetect sees the same sample: same language, same rules
+            sample = language_sample(text)
             lang, prob = detect_language(text)
             if self._active(lang, prob) == active:
                 break

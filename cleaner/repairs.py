@@ -64,11 +64,34 @@ def fix_encoding(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
         if fixed == line:
             continue
         note = ", ".join(step[1] for step in steps or [])
-        matcher = difflib.SequenceMatcher(None, line, fixed, autojunk=False)
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            if op != "equal":
-                log.add(code, slug, start + i1, start + i2, fixed[j1:j2], note)
+        for i1, i2, j1, j2 in _changed_spans(line, fixed):
+            log.add(code, slug, start + i1, start + i2, fixed[j1:j2], note)
     return log.result(), log.edits
+
+
+#: Above this length a changed stretch is recorded as one edit rather than diffed character by
+#: character (difflib is quadratic; one edit over a long stretch is still exact and replayable).
+_FINE_DIFF_MAX = 400
+
+
+def _changed_spans(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    """The stretches where ``a`` and ``b`` differ, as ``(a_start, a_end, b_start, b_end)``.
+
+    >>> _changed_spans("doesnâ€™t and itâ€™s", "doesn’t and it’s")
+    [(5, 8, 5, 6), (16, 19, 14, 15)]
+    """
+    p = 0
+    limit = min(len(a), len(b))
+    while p < limit and a[p] == b[p]:
+        p += 1
+    s = 0
+    while s < limit - p and a[len(a) - 1 - s] == b[len(b) - 1 - s]:
+        s += 1
+    a_mid, b_mid = a[p : len(a) - s], b[p : len(b) - s]
+    if len(a_mid) > _FINE_DIFF_MAX or len(b_mid) > _FINE_DIFF_MAX:
+        return [(p, len(a) - s, p, len(b) - s)]
+    matcher = difflib.SequenceMatcher(None, a_mid, b_mid, autojunk=False)
+    return [(p + i1, p + i2, p + j1, p + j2) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
 
 
 def _regex_repair(pattern: str, replacement: Callable[[re.Match[str]], str]) -> Repair:

@@ -91,6 +91,19 @@ class Rule:
     run: Run | None = None
     between: tuple[str, ...] = ()
     between_weak: tuple[str, ...] = ()
+    #: the patterns (and the anchors) as one alternation: one regex call per line, not one per pattern
+    matcher: regex.Pattern[str] | None = None
+    anchor_matcher: regex.Pattern[str] | None = None
+
+    def matches(self, line: str) -> bool:
+        """Whether the stripped ``line`` matches one of the patterns in full (and has the shape)."""
+        if self.matcher is None or self.matcher.fullmatch(line) is None:
+            return False
+        return not self.shape or SHAPES[self.shape](line)
+
+    def anchors(self, line: str) -> bool:
+        """Whether the stripped ``line`` is an anchor of this block rule."""
+        return self.anchor_matcher is not None and self.anchor_matcher.fullmatch(line) is not None
 
     def applies_to(self, lang: str) -> bool:
         """Whether the rule runs on a document in language ``lang`` (``und``: every rule runs)."""
@@ -157,9 +170,11 @@ def _digest_of(base: str, codes: list[str]) -> str:
 
 
 @cache
-def _schema() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(resources.files("cleaner").joinpath("rule.schema.json").read_text("utf-8"))
-    return data
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(resources.files("cleaner").joinpath("rule.schema.json").read_text("utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
 
 
 def default_rules_dir() -> Path:
@@ -175,6 +190,10 @@ def _compile(pattern: str, where: str) -> regex.Pattern[str]:
         return regex.compile(pattern, regex.V0)
     except regex.error as exc:
         raise RuleError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _alternation(patterns: list[str], where: str) -> regex.Pattern[str] | None:
+    return _compile("|".join(f"(?:{p})" for p in patterns), where) if patterns else None
 
 
 def _neighbours(data: dict[str, Any] | None, where: str) -> Neighbours | None:
@@ -210,11 +229,10 @@ def _run(data: dict[str, Any] | None, where: str) -> Run | None:
 
 def parse_rule(data: dict[str, Any], where: str) -> Rule:
     """Validate one rule file's data and build the :class:`Rule`; ``RuleError`` says what is wrong."""
-    try:
-        jsonschema.validate(data, _schema())
-    except jsonschema.ValidationError as exc:
-        path = "/".join(str(p) for p in exc.absolute_path) or "(top)"
-        raise RuleError(f"{where}: {path}: {exc.message}") from None
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    if error is not None:
+        path = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        raise RuleError(f"{where}: {path}: {error.message}")
     if data["kind"] == "repair" and data["function"] not in REPAIRS:
         raise RuleError(f"{where}: unknown repair function {data['function']!r}")
     for key in ("shape", "neighbours"):
@@ -241,6 +259,8 @@ def parse_rule(data: dict[str, Any], where: str) -> Rule:
         neighbours=data.get("neighbours", ""),
         position=data.get("position", ""),
         run=_run(data.get("run"), where),
+        matcher=_alternation(data.get("patterns", []), where),
+        anchor_matcher=_alternation(data.get("anchor", []), where),
         between=tuple(data.get("between", [])),
         between_weak=tuple(data.get("between_weak", [])),
     )

@@ -8,6 +8,7 @@ evidence of an anchor line (a widget header, a credit) reaches.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import regex
 
@@ -140,9 +141,7 @@ def is_brief(line: str) -> bool:
     return 1 <= len(words(line)) <= 40
 
 
-_MINOR_WORDS = frozenset(
-    "a an the of in on at to for and or but with by from as is vs via up out into over".split()
-)
+_MINOR_WORDS = frozenset("a an the of in on at to for and or but with by from as is vs via up out into over".split())
 
 
 def title_ratio(line: str) -> float:
@@ -165,13 +164,7 @@ def is_title_headline(line: str) -> bool:
     """
     s = line.strip()
     n = len(words(s))
-    return (
-        4 <= n <= 14
-        and is_headline(s)
-        and title_ratio(s) >= 0.8
-        and not _LISTY.search(s)
-        and not _NUMBERED.match(s)
-    )
+    return 4 <= n <= 14 and is_headline(s) and title_ratio(s) >= 0.8 and not _LISTY.search(s) and not _NUMBERED.match(s)
 
 
 def is_prose(line: str) -> bool:
@@ -218,7 +211,7 @@ def is_any(line: str) -> bool:
     return bool(line.strip())
 
 
-SHAPES: dict[str, Callable[[str], bool]] = {
+_SHAPES: dict[str, Callable[[str], bool]] = {
     "any": is_any,
     "brief": is_brief,
     "teaser": is_teaser,
@@ -233,3 +226,7 @@ SHAPES: dict[str, Callable[[str], bool]] = {
     "shouting": is_shouting,
     "timestamp": is_timestamp,
 }
+
+#: The shapes by name.  Rules ask the same line for its shape many times (every block scan, every
+#: pass): each answer is computed once per distinct line.
+SHAPES: dict[str, Callable[[str], bool]] = {name: lru_cache(maxsize=1 << 14)(f) for name, f in _SHAPES.items()}
