@@ -141,7 +141,33 @@ def is_brief(line: str) -> bool:
     return 1 <= len(words(line)) <= 40
 
 
-_MINOR_WORDS = frozenset("a an the of in on at to for and or but with by from as is vs via up out into over".split())
+_MINOR_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "and",
+        "or",
+        "but",
+        "with",
+        "by",
+        "from",
+        "as",
+        "is",
+        "vs",
+        "via",
+        "up",
+        "out",
+        "into",
+        "over",
+    ]
+)
 
 
 def title_ratio(line: str) -> float:
