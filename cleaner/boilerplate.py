@@ -8,6 +8,7 @@ nothing.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -31,10 +32,10 @@ def _find_removals(stripped: list[str], rules: tuple[Rule, ...]) -> dict[int, Ru
     is found, so that the result is what cleaning the output again would give: idempotence.
     """
     removed: dict[int, Rule] = {}
-    plain = [r for r in rules if r.kind == "line" and not (r.requires or r.neighbours or r.position or r.between)]
+    plain = [r for r in rules if r.kind == "line" and not r.contextual]
     blocks = [r for r in rules if r.kind == "block"]
     runs = [r for r in rules if r.kind == "run"]
-    contextual = [r for r in rules if r.kind == "line" and (r.requires or r.neighbours or r.position or r.between)]
+    contextual = [r for r in rules if r.kind == "line" and r.contextual]
     # a line rule without context judges each line alone: once is enough
     for i, s in enumerate(stripped):
         if s:
@@ -48,22 +49,30 @@ def _find_removals(stripped: list[str], rules: tuple[Rule, ...]) -> dict[int, Ru
         for rule, hits in anchors:
             for i in hits:
                 _mark_block(i, stripped, rule, removed)
+        fired = Counter(r.code for r in removed.values())
         for rule in runs:
-            _mark_runs(stripped, rule, removed)
-        fired = {r.code for r in removed.values()}
+            if not rule.requires or sum(fired[c] for c in rule.requires) >= rule.requires_min:
+                _mark_runs(stripped, rule, removed)
+        fired = Counter(r.code for r in removed.values())
         for rule in contextual:
-            if rule.requires and not fired.intersection(rule.requires):
+            if rule.requires and sum(fired[c] for c in rule.requires) < rule.requires_min:
                 continue
+            kept_before = 0  # kept non-blank lines before line i
             for i, s in enumerate(stripped):
-                if not s or i in removed or not rule.matches(s):
+                if not s:
                     continue
-                if rule.position == "first" and any(stripped[j] and j not in removed for j in range(i)):
+                if i in removed or not rule.matches(s):
+                    kept_before += i not in removed
+                    continue
+                if rule.position == "first" and kept_before > 0:
                     break  # only the first line that stays can be a section label
-                if rule.neighbours and not _neighbours_are(stripped, removed, i, rule.neighbours):
-                    continue
-                if rule.between and not _between(stripped, removed, i, rule.between, rule.between_weak):
+                if rule.position == "head" and kept_before >= _HEAD_LINES:
+                    break
+                kept_before += 1
+                if not _in_context(stripped, removed, i, rule):
                     continue
                 removed[i] = rule
+                kept_before -= 1
         if len(removed) == before:
             break
     return removed
@@ -71,6 +80,37 @@ def _find_removals(stripped: list[str], rules: tuple[Rule, ...]) -> dict[int, Ru
 
 #: Enough for any real page; a bound so that no input can loop.
 _MAX_PASSES = 8
+#: ``position = "head"``: among the first this many lines that stay.
+_HEAD_LINES = 3
+
+
+def _nearest(stripped: list[str], i: int, step: int, removed: dict[int, Rule] | None = None) -> int | None:
+    """The nearest non-blank line before (step -1) or after (+1) line ``i``; kept only, if ``removed`` is given."""
+    j = i + step
+    while 0 <= j < len(stripped) and (not stripped[j] or (removed is not None and j in removed)):
+        j += step
+    return j if 0 <= j < len(stripped) else None
+
+
+def _in_context(stripped: list[str], removed: dict[int, Rule], i: int, rule: Rule) -> bool:
+    """Whether line ``i`` has the context that a contextual line rule asks for."""
+    if rule.neighbours and not _neighbours_are(stripped, removed, i, rule.neighbours):
+        return False
+    if rule.between and not _between(stripped, removed, i, rule.between, rule.between_weak):
+        return False
+    if rule.beside:
+        sides = (_nearest(stripped, i, -1), _nearest(stripped, i, 1))
+        if not any(j is not None and j in removed and removed[j].code in rule.beside for j in sides):
+            return False
+    if rule.not_after:
+        j = _nearest(stripped, i, -1, removed)
+        if j is not None and any(p.fullmatch(stripped[j]) for p in rule.not_after):
+            return False
+    if rule.followed_by:
+        j = _nearest(stripped, i, 1, removed)
+        if j is None or not SHAPES[rule.followed_by](stripped[j]):
+            return False
+    return True
 
 
 def _neighbours_are(stripped: list[str], removed: dict[int, Rule], i: int, shape: str) -> bool:
@@ -131,6 +171,10 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
                 counted += side.counts(stripped[j])
             got.append(j)
             j += step
+        if side.confirm and not any(
+            any(p.fullmatch(stripped[j]) for p in side.confirm) for j in _following(stripped, i, step, 3)
+        ):
+            return  # the lines after the anchor do not look like what the anchor announces
         if counted > side.max and not side.to_end:
             # more lines of this shape than a widget has: a list of the article's own
             got = [] if side.overflow == "anchor" else _first_counted(got, stripped, side, side.max)
@@ -166,6 +210,17 @@ def _mark_runs(stripped: list[str], rule: Rule, removed: dict[int, Rule]) -> Non
             for j in members[1:] if run.keep_first else members:
                 removed.setdefault(j, rule)
         k = end
+
+
+def _following(stripped: list[str], i: int, step: int, n: int) -> list[int]:
+    """The next ``n`` non-blank lines from line ``i`` in direction ``step``."""
+    out: list[int] = []
+    j = i + step
+    while 0 <= j < len(stripped) and len(out) < n:
+        if stripped[j]:
+            out.append(j)
+        j += step
+    return out
 
 
 def _first_counted(got: list[int], stripped: list[str], side: Neighbours, n: int) -> list[int]:

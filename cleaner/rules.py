@@ -37,6 +37,7 @@ class Neighbours:
     max: int
     overflow: str = "cut"
     to_end: bool = False
+    confirm: tuple[regex.Pattern[str], ...] = ()
 
     def accepts(self, line: str) -> bool:
         """Whether ``line`` may belong to the block."""
@@ -91,9 +92,26 @@ class Rule:
     run: Run | None = None
     between: tuple[str, ...] = ()
     between_weak: tuple[str, ...] = ()
+    beside: tuple[str, ...] = ()
+    not_after: tuple[regex.Pattern[str], ...] = ()
+    followed_by: str = ""
+    requires_min: int = 1
     #: the patterns (and the anchors) as one alternation: one regex call per line, not one per pattern
     matcher: regex.Pattern[str] | None = None
     anchor_matcher: regex.Pattern[str] | None = None
+
+    @property
+    def contextual(self) -> bool:
+        """Whether the rule looks beyond its line (at its neighbours, its position, other rules)."""
+        return bool(
+            self.requires
+            or self.neighbours
+            or self.position
+            or self.between
+            or self.beside
+            or self.not_after
+            or self.followed_by
+        )
 
     def matches(self, line: str) -> bool:
         """Whether the stripped ``line`` matches one of the patterns in full (and has the shape)."""
@@ -209,6 +227,7 @@ def _neighbours(data: dict[str, Any] | None, where: str) -> Neighbours | None:
         data["max"],
         data.get("overflow", "cut"),
         data.get("to_end", False),
+        tuple(_compile(p, where) for p in data.get("confirm", [])),
     )
 
 
@@ -235,7 +254,7 @@ def parse_rule(data: dict[str, Any], where: str) -> Rule:
         raise RuleError(f"{where}: {path}: {error.message}")
     if data["kind"] == "repair" and data["function"] not in REPAIRS:
         raise RuleError(f"{where}: unknown repair function {data['function']!r}")
-    for key in ("shape", "neighbours"):
+    for key in ("shape", "neighbours", "followed_by"):
         if data.get(key) and data[key] not in SHAPES:
             raise RuleError(f"{where}: unknown shape {data[key]!r}")
     return Rule(
@@ -263,6 +282,10 @@ def parse_rule(data: dict[str, Any], where: str) -> Rule:
         anchor_matcher=_alternation(data.get("anchor", []), where),
         between=tuple(data.get("between", [])),
         between_weak=tuple(data.get("between_weak", [])),
+        beside=tuple(data.get("beside", [])),
+        not_after=tuple(_compile(p, where) for p in data.get("not_after", [])),
+        followed_by=data.get("followed_by", ""),
+        requires_min=data.get("requires_min", 1),
     )
 
 
@@ -296,7 +319,7 @@ def load_rules(directory: str | None = None) -> RuleSet:
                 raise RuleError(f"{r.path}: duplicate code or slug {key!r}")
             seen.add(key)
     for r in rules:
-        for req in r.requires + r.between + r.between_weak:
+        for req in r.requires + r.between + r.between_weak + r.beside:
             if req not in seen:
                 raise RuleError(f"{r.path}: requires unknown rule {req}")
     rules.sort(key=lambda r: r.code)

@@ -20,7 +20,7 @@ def _clean_with(code: str, text: str) -> Document:
     # the rule alone (with the rules its evidence needs), so that the examples show this rule
     rule = RULES.get(code)
     # a rule whose evidence is other rules' removals is shown with every boilerplate rule
-    select = ("BP",) if rule.between else (code, *rule.requires)
+    select = ("BP",) if rule.between or rule.beside else (code, *rule.requires)
     return Cleaner(Settings(select=select)).clean(Document("example", text))
 
 
@@ -47,8 +47,8 @@ def test_rule_example(code: str, text: str, expected: str) -> None:
 def test_rule_negative_unchanged(code: str, text: str) -> None:
     # the rule changes nothing here: the result is what the rules it depends on make of it alone
     rule = RULES.get(code)
-    deps: tuple[str, ...] = ("BP",) if rule.between else rule.requires
-    if rule.between:
+    deps: tuple[str, ...] = rule.requires
+    if rule.between or rule.beside:
         deps = tuple(r.code for r in RULES.boilerplate if r.code != code)
     expected = Cleaner(Settings(select=deps)).clean(Document("n", text)).text if deps else text
     assert _clean_with(code, text).text == expected
