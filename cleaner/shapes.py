@@ -19,7 +19,7 @@ _ELLIPSIS = regex.compile(r"(?:\.\.\.|…)$")
 _TEASER_END = regex.compile(r"[.!?:\"”]\s*$")
 _SENTENCE_BREAK = regex.compile(r"[.!?](?:\s|$)")
 _LETTER_WORD = regex.compile(r"\p{L}[\p{L}'’-]*")
-_LISTY = regex.compile(r"[,()$<>/|:]|\s(?:vs?\.?|by)\s")
+_LISTY = regex.compile(r"[,()$<>/|]|\s(?:vs?\.?|by)\s")
 _NUMBERED = regex.compile(r"\s*\d+[.)]\s")
 _TIMESTAMP = regex.compile(r"(?i)(?:updated\s+)?\d{1,3}\s?(?:[smhd]|sec|secs|mins?|minutes?|hours?|hrs?|days?)\s+ago")
 _DATE = regex.compile(
@@ -182,8 +182,7 @@ def title_ratio(line: str) -> float:
 
 def is_title_headline(line: str) -> bool:
     """A Title Case headline as link lists print them: 4 to 14 words, no final stop, no list number,
-    and none of the marks of an article's own list (commas, brackets, "Label: value", "A vs B",
-    "Title by Author").
+    and none of the marks of an article's own list (commas, brackets, "A vs B", "Title by Author").
 
     >>> is_title_headline("Cities Urge Boycott of Meat Companies Linked to Amazon Fires")
     True
