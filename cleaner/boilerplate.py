@@ -24,7 +24,7 @@ class _Line:
     text: str
 
 
-def _find_removals(stripped: list[str], rules: tuple[Rule, ...]) -> dict[int, Rule]:
+def _find_removals(stripped: list[str], rules: tuple[Rule, ...], whole: list[str] | None = None) -> dict[int, Rule]:
     """Which non-blank lines go, and by which rule (the first rule, in code order, wins).
 
     Lines already removed are invisible to the evidence of other rules (a widget's headlines do
@@ -36,11 +36,13 @@ def _find_removals(stripped: list[str], rules: tuple[Rule, ...]) -> dict[int, Ru
     blocks = [r for r in rules if r.kind == "block"]
     runs = [r for r in rules if r.kind == "run"]
     contextual = [r for r in rules if r.kind == "line" and r.contextual]
-    # a line rule without context judges each line alone: once is enough
+    # a line rule without context judges each line alone: once is enough; it sees the line whole
+    # and as the span rules leave it
     for i, s in enumerate(stripped):
         if s:
+            w = whole[i] if whole is not None else s
             for rule in plain:
-                if rule.matches(s):
+                if rule.matches(w) or (w != s and rule.matches(s)):
                     removed[i] = rule
                     break
     anchors = [(rule, [i for i, s in enumerate(stripped) if s and rule.anchors(s)]) for rule in blocks]
@@ -154,6 +156,10 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
             continue
         got: list[int] = []
         counted = 0
+        # the evidence stopped at a line that a rule of `confirm_by` took, or the anchor closes a
+        # block of this same rule just above it (a "More in World" footer under its widget)
+        prev = _nearest(stripped, i, -step)
+        vouched = prev is not None and removed.get(prev) is rule
         j = i + step
         limit = len(stripped) if side.to_end else side.max + 1  # one more, to see an overflow
         while 0 <= j < len(stripped) and counted < limit:
@@ -164,6 +170,7 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
                 j += step  # another anchor of this rule (a second credit under one picture): look past it
                 continue
             if j in removed and removed[j] is not rule and not side.to_end:
+                vouched = removed[j].code in side.confirm_by
                 break  # a line another rule took belongs to something else: the evidence ends
             if not side.to_end:
                 if rule.anchors(stripped[j]) or not side.accepts(stripped[j]):
@@ -178,7 +185,7 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
         if counted > side.max and not side.to_end:
             # more lines of this shape than a widget has: a list of the article's own
             got = [] if side.overflow == "anchor" else _first_counted(got, stripped, side, side.max)
-        if len(got) < side.min:
+        if len(got) + vouched < side.min:
             return
         taken += got
     removed[i] = rule  # the anchor is this block's evidence, whichever line rule also matched it
@@ -246,7 +253,7 @@ def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
     spans = _find_spans(lines, rules)
     # the line rules see each line as the span rules leave it
     stripped = [_cut(ln.text, spans[i]).strip() if i in spans else ln.text.strip() for i, ln in enumerate(lines)]
-    removed = _find_removals(stripped, rules)
+    removed = _find_removals(stripped, rules, [ln.text.strip() for ln in lines] if spans else None)
     for i, cuts in spans.items():
         if not stripped[i]:
             removed[i] = cuts[0][2]  # the spans took the whole line: it goes whole

@@ -38,6 +38,7 @@ class Neighbours:
     overflow: str = "cut"
     to_end: bool = False
     confirm: tuple[regex.Pattern[str], ...] = ()
+    confirm_by: tuple[str, ...] = ()
 
     def accepts(self, line: str) -> bool:
         """Whether ``line`` may belong to the block."""
@@ -228,6 +229,7 @@ def _neighbours(data: dict[str, Any] | None, where: str) -> Neighbours | None:
         data.get("overflow", "cut"),
         data.get("to_end", False),
         tuple(_compile(p, where) for p in data.get("confirm", [])),
+        tuple(data.get("confirm_by", [])),
     )
 
 
