@@ -106,6 +106,33 @@ def make_snapshot(commit: str) -> tuple[Path, str]:
 SNAPSHOT: Path | None = None
 
 
+def snapshot_env() -> dict[str, Any]:
+    """``env`` and ``cwd`` for a subprocess that must import ``cleaner`` from the snapshot.
+
+    ``python -c`` puts the working directory first on ``sys.path`` (before ``PYTHONPATH``), and the
+    editable install points at the checkout, so the child runs in the snapshot directory.
+    """
+    if SNAPSHOT is None:
+        return {}
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(SNAPSHOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return {"env": env, "cwd": str(SNAPSHOT)}
+
+
+def check_snapshot_import() -> None:
+    """Fail unless a child process started like the benchmark runs imports the snapshot's cleaner."""
+    if SNAPSHOT is None:
+        return
+    probe = [
+        sys.executable,
+        "-c",
+        "import cleaner.cli, cleaner.rules as r; print(cleaner.cli.__file__, r.default_rules_dir())",
+    ]
+    got = subprocess.run(probe, capture_output=True, text=True, check=True, **snapshot_env()).stdout.split()
+    if not all(Path(p).resolve().is_relative_to(SNAPSHOT.resolve()) for p in got):
+        raise SystemExit(f"snapshot not in effect: the child imports {got}")
+
+
 def cleaner_command() -> list[str]:
     """The installed ``cleaner`` script of this interpreter (else on PATH, else via ``-c``).
 
@@ -144,10 +171,7 @@ def run_cli(corpus: Path, out: Path, jobs: int) -> dict[str, float | str]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
-    env = dict(os.environ)
-    if SNAPSHOT is not None:
-        env["PYTHONPATH"] = str(SNAPSHOT) + os.pathsep + env.get("PYTHONPATH", "")
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    proc = subprocess.run(cmd, capture_output=True, text=True, **snapshot_env())
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -159,12 +183,13 @@ def run_cli(corpus: Path, out: Path, jobs: int) -> dict[str, float | str]:
 
 
 def throughput(args: argparse.Namespace) -> int:
-    corpus = args.corpus or corpus_path(args.size_mb)
+    corpus = (args.corpus or corpus_path(args.size_mb)).resolve()
     ensure_corpus(corpus, args.size_mb, args.seed)
     size = corpus.stat().st_size
     docs = count_lines(corpus)
     print(f"corpus {corpus}: {size / 1e6:.1f} MB, {docs} documents")
     if SNAPSHOT is not None:
+        check_snapshot_import()
         print(f"code: snapshot {SNAPSHOT.name} (committed code, frozen for all runs); {rule_count(SNAPSHOT)}")
     else:
         print(f"code: working tree {code_version()}; {rule_count()}")
@@ -402,7 +427,7 @@ def profile(args: argparse.Namespace) -> int:
     from cleaner.pipeline import Settings, clean_stream
     from cleaner.readers import ReadReport, parse_jsonl
 
-    corpus = args.corpus or corpus_path(args.size_mb)
+    corpus = (args.corpus or corpus_path(args.size_mb)).resolve()
     ensure_corpus(corpus, args.size_mb, args.seed)
     data = read_slice(corpus, args.profile_mb)
     print(f"profiling {len(data) / 1e6:.1f} MB of {corpus} in-process, one job")

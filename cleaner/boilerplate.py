@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from cleaner.document import Edit, EditLog, iter_lines
+from cleaner.glue import SPLITTERS
 from cleaner.rules import Neighbours, Rule
 from cleaner.shapes import SHAPES
 
@@ -24,14 +25,19 @@ class _Line:
     text: str
 
 
-def _find_removals(stripped: list[str], rules: tuple[Rule, ...], whole: list[str] | None = None) -> dict[int, Rule]:
+def _find_removals(
+    stripped: list[str],
+    rules: tuple[Rule, ...],
+    whole: list[str] | None = None,
+    initial: dict[int, Rule] | None = None,
+) -> dict[int, Rule]:
     """Which non-blank lines go, and by which rule (the first rule, in code order, wins).
 
     Lines already removed are invisible to the evidence of other rules (a widget's headlines do
     not stop at an "Advertisement" line that goes anyway).  The passes repeat until nothing more
     is found, so that the result is what cleaning the output again would give: idempotence.
     """
-    removed: dict[int, Rule] = {}
+    removed: dict[int, Rule] = dict(initial or {})
     plain = [r for r in rules if r.kind == "line" and not r.contextual]
     blocks = [r for r in rules if r.kind == "block"]
     runs = [r for r in rules if r.kind == "run"]
@@ -39,13 +45,17 @@ def _find_removals(stripped: list[str], rules: tuple[Rule, ...], whole: list[str
     # a line rule without context judges each line alone: once is enough; it sees the line whole
     # and as the span rules leave it
     for i, s in enumerate(stripped):
-        if s:
+        if s and i not in removed:
             w = whole[i] if whole is not None else s
             for rule in plain:
                 if rule.matches(w) or (w != s and rule.matches(s)):
                     removed[i] = rule
                     break
-    anchors = [(rule, [i for i, s in enumerate(stripped) if s and rule.anchors(s)]) for rule in blocks]
+    # units of a line that a line rule took whole are settled: they anchor nothing
+    locked = set(initial or {})
+    anchors = [
+        (rule, [i for i, s in enumerate(stripped) if s and i not in locked and rule.anchors(s)]) for rule in blocks
+    ]
     for _ in range(_MAX_PASSES):
         before = len(removed)
         for rule, hits in anchors:
@@ -244,38 +254,109 @@ def _first_counted(got: list[int], stripped: list[str], side: Neighbours, n: int
 def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edit]]:
     """Apply boilerplate ``rules`` to ``text``; return the new text and the edits, in order.
 
+    The unit the rules judge is a line, or a piece of a line where a ``split`` rule (RP001) finds
+    run-together text.  A line goes whole when all its pieces go; a piece goes alone otherwise,
+    and pieces that stay on both sides of it are set on lines of their own.  Pieces that all stay
+    are left as they were: a cut is made only where a piece is removed.
+
     >>> from cleaner.rules import load_rules
     >>> rules = load_rules().boilerplate
     >>> apply_boilerplate("First paragraph.\\nAdvertisement\\nSecond paragraph.", rules)[0]
     'First paragraph.\\nSecond paragraph.'
+    >>> apply_boilerplate("Burning stubble fouls the air.Sakib Ali/Hindustan Times/Getty ImagesThis image shows fires.", rules)[0]
+    'This image shows fires.'
     """
     lines = [_Line(s, e, t) for s, e, t in iter_lines(text)]
-    spans = _find_spans(lines, rules)
-    # the line rules see each line as the span rules leave it
-    stripped = [_cut(ln.text, spans[i]).strip() if i in spans else ln.text.strip() for i, ln in enumerate(lines)]
-    removed = _find_removals(stripped, rules, [ln.text.strip() for ln in lines] if spans else None)
+    splitters = [r for r in rules if r.kind == "split"]
+    units, owner = _units(lines, splitters)
+    spans = _find_spans(units, rules)
+    # the rules see each unit as the span rules leave it
+    stripped = [_cut(u.text, spans[i]).strip() if i in spans else u.text.strip() for i, u in enumerate(units)]
+    whole_rule = _whole_line_matches(lines, units, owner, rules)
+    initial = {i: whole_rule[owner[i]] for i in range(len(units)) if owner[i] in whole_rule}
+    removed = _find_removals(stripped, rules, [u.text.strip() for u in units] if spans else None, initial)
     for i, cuts in spans.items():
         if not stripped[i]:
-            removed[i] = cuts[0][2]  # the spans took the whole line: it goes whole
+            removed[i] = cuts[0][2]  # the spans took the whole unit: it goes whole
     if not removed and not spans:
         return text, []
-    last_kept = _last_kept_index(lines, removed)
+    pieces: list[list[int]] = [[] for _ in lines]
+    for i, li in enumerate(owner):
+        pieces[li].append(i)
+    gone = {li: removed[us[0]] for li, us in enumerate(pieces) if us and all(u in removed for u in us)}
+    last_kept = _last_kept_index(lines, gone)
     nonblank = [i for i, ln in enumerate(lines) if ln.text.strip()]
     next_nb = dict(pairwise(nonblank))
     prev_nb = {b: a for a, b in pairwise(nonblank)}
+    split_rule = splitters[0] if splitters else None
     log = EditLog(text)
-    for i, ln in enumerate(lines):
-        rule = removed.get(i)
+    for li, ln in enumerate(lines):
+        rule = gone.get(li)
         if rule is not None:
-            if i < last_kept:  # the line and the separator after it
-                log.add(rule.code, rule.slug, ln.start, lines[next_nb[i]].start)
+            if li < last_kept:  # the line and the separator after it
+                log.add(rule.code, rule.slug, ln.start, lines[next_nb[li]].start)
             else:  # at the tail: the separator before it and the line
-                j = prev_nb.get(i)
+                j = prev_nb.get(li)
                 log.add(rule.code, rule.slug, ln.start if j is None else lines[j].end, ln.end)
-        elif i in spans:
-            for s, e, r in spans[i]:
-                log.add(r.code, r.slug, ln.start + s, ln.start + e)
+            continue
+        us = pieces[li]
+        for k, u in enumerate(us):
+            unit = units[u]
+            if u in removed:
+                r = removed[u]
+                note = f"a piece of a line cut by {split_rule.code} {split_rule.slug}" if split_rule else ""
+                log.add(r.code, r.slug, unit.start, unit.end, "", note)
+                kept_before = any(v not in removed for v in us[:k])
+                kept_next = k + 1 < len(us) and us[k + 1] not in removed
+                if kept_before and kept_next and split_rule is not None:
+                    # the pieces on both sides were separate blocks: give them separate lines
+                    log.add(split_rule.code, split_rule.slug, unit.end, unit.end, "\n")
+            elif u in spans:
+                for s, e, r in spans[u]:
+                    log.add(r.code, r.slug, unit.start + s, unit.start + e)
     return log.result(), log.edits
+
+
+def _units(lines: list[_Line], splitters: list[Rule]) -> tuple[list[_Line], list[int]]:
+    """The units the rules judge (lines, or pieces of lines cut at glue points), and each one's line."""
+    if not splitters:
+        return lines, list(range(len(lines)))
+    units: list[_Line] = []
+    owner: list[int] = []
+    for li, ln in enumerate(lines):
+        cuts: set[int] = set()
+        if ln.text.strip():
+            for rule in splitters:
+                cuts.update(SPLITTERS[rule.function](ln.text))
+        bounds = [0, *sorted(c for c in cuts if 0 < c < len(ln.text)), len(ln.text)]
+        for a, b in pairwise(bounds):
+            units.append(_Line(ln.start + a, ln.start + b, ln.text[a:b]))
+            owner.append(li)
+    return units, owner
+
+
+#: A line cut into pieces is first judged whole when it is this short (a link run together).
+_WHOLE_LINE_WORDS = 25
+
+
+def _whole_line_matches(
+    lines: list[_Line], units: list[_Line], owner: list[int], rules: tuple[Rule, ...]
+) -> dict[int, Rule]:
+    """Lines cut into pieces that a context-free line rule takes whole ("Read MoreChina shows ...")."""
+    if len(units) == len(lines):
+        return {}
+    plain = [r for r in rules if r.kind == "line" and not r.contextual]
+    split_lines = {li for li in owner if owner.count(li) > 1}
+    out: dict[int, Rule] = {}
+    for li in sorted(split_lines):
+        s = lines[li].text.strip()
+        if len(s.split()) > _WHOLE_LINE_WORDS:
+            continue  # a long line is a paragraph with something glued to it: judge the pieces
+        for rule in plain:
+            if rule.matches(s):
+                out[li] = rule
+                break
+    return out
 
 
 def _last_kept_index(lines: list[_Line], removed: dict[int, Rule]) -> int:

@@ -97,7 +97,14 @@ class Cleaner:
             active = self._active(lang, prob)
             text, edits = apply_boilerplate(text, active)
             record(edits)
-            if not edits:
+            changed = bool(edits)
+            for _ in range(_MAX_LANGUAGE_ROUNDS):
+                if not any("\n" in e.inserted for e in edits):
+                    break
+                # pieces of run-together text now stand on lines of their own: judge those lines
+                text, edits = apply_boilerplate(text, active)
+                record(edits)
+            if not changed:
                 break
             if language_sample(text) == sample:
                 break  # langdetect sees the same sample: same language, same rules

@@ -21,10 +21,11 @@ import jsonschema
 import regex
 
 from cleaner.errors import RuleError
+from cleaner.glue import SPLITTERS
 from cleaner.repairs import REPAIRS
 from cleaner.shapes import SHAPES
 
-BOILERPLATE_KINDS = ("line", "span", "block", "run")
+BOILERPLATE_KINDS = ("split", "line", "span", "block", "run")
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,8 @@ def parse_rule(data: dict[str, Any], where: str) -> Rule:
         raise RuleError(f"{where}: {path}: {error.message}")
     if data["kind"] == "repair" and data["function"] not in REPAIRS:
         raise RuleError(f"{where}: unknown repair function {data['function']!r}")
+    if data["kind"] == "split" and data["function"] not in SPLITTERS:
+        raise RuleError(f"{where}: unknown split function {data['function']!r}")
     for key in ("shape", "neighbours", "followed_by"):
         if data.get(key) and data[key] not in SHAPES:
             raise RuleError(f"{where}: unknown shape {data[key]!r}")

@@ -1,0 +1,159 @@
+"""Where run-together text was glued: the points at which a line may be cut into pieces.
+
+Extractors drop the break between blocks, so a credit, a caption or a link ends up glued to the
+paragraph next to it: "Read MoreChina shows ...", "...harming air quality.Sakib Ali/Hindustan
+Times/Getty ImagesThis satellite image ...", "He didn't get it.Credit...Doug Mills".  This module
+only *finds* candidate cut points; the boilerplate engine cuts the line there, lets the rules
+judge the pieces, and keeps a cut only where a piece is removed.  A wrong cut between two pieces
+that both stay is never made, so a false guess here costs nothing.
+
+Two kinds of glue:
+
+* a sentence end glued to the next sentence: two lowercase letters, ``.``/``!``/``?`` (and a
+  closing quote), then a capitalised word: "quality.Sakib", "it.”The".  Abbreviations ("Mrs.",
+  "Gov."), initials ("U.S."), decimals, times, URLs and file names do not have that shape or are
+  listed;
+* a lowercase letter followed by a capital inside a word, when the joined word is not a word of the
+  lexicon (wordfreq) or of the allow-list ``rules/camel-case-names.txt``, and both parts are common
+  words: "MoreChina", "ImagesThis", "treatmentCredit"; not "iPhone", "YouTube", "McDonald",
+  "LinkedIn", "DeSantis".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache, lru_cache
+from pathlib import Path
+
+import regex
+from wordfreq import zipf_frequency
+
+#: A part of a glued word must be at least this common (Zipf scale: 3 is once per million words).
+PART_ZIPF = 3.0
+#: A joined word at least this common is a word (or a name), not glue: "YouTube", "AirPods".
+JOINED_ZIPF = 2.5
+
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "cmdr",
+        "adm",
+        "maj",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "no",
+        "nos",
+        "vol",
+        "fig",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mt",
+        "ft",
+        "rev",
+        "hon",
+        "pres",
+        "supt",
+        "messrs",
+        "approx",
+        "est",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "dept",
+        "univ",
+        "ave",
+        "blvd",
+    ]
+)
+#: Words that templates glue to what they introduce on purpose ("Media captionJulian Assange ..."):
+#: the two belong together, so no cut after them.
+_LEAD_INS = frozenset({"caption", "copyright"})
+_SENTENCE_GLUE = regex.compile(r"(?<=(\p{L}*\p{Ll}{2})[.!?][\"'”’)\]]?)(?=\p{Lu}\p{Ll})")
+_CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu}\p{Ll})")
+_LETTERS = regex.compile(r"\p{L}+")
+
+
+def _allow_list_path() -> Path:
+    here = Path(__file__).parent
+    packaged = here / "rules" / "camel-case-names.txt"
+    return packaged if packaged.is_file() else here.parent / "rules" / "camel-case-names.txt"
+
+
+@cache
+def allowed_names() -> frozenset[str]:
+    """Names written with inner capitals that are never glue (lowercased), from the allow-list file."""
+    lines = _allow_list_path().read_text("utf-8").splitlines()
+    return frozenset(s.strip().lower() for s in lines if s.strip() and not s.lstrip().startswith("#"))
+
+
+@lru_cache(maxsize=1 << 16)
+def _zipf(word: str) -> float:
+    return zipf_frequency(word, "en")
+
+
+def _is_glued_word(left: str, right: str, token: str) -> bool:
+    """Whether ``token`` is ``left`` and ``right`` run together rather than one word."""
+    if len(left) < 2 or len(right) < 2 or left.lower() in _LEAD_INS:
+        return False
+    lowered = token.lower()
+    for form in (lowered, lowered[:-1] if lowered.endswith("s") else lowered):
+        if form in allowed_names() or _zipf(form) >= JOINED_ZIPF:
+            return False
+    return _zipf(left.lower()) >= PART_ZIPF and _zipf(right.lower()) >= PART_ZIPF
+
+
+def glue_points(line: str) -> list[int]:
+    """The offsets in ``line`` where two blocks were run together, in increasing order.
+
+    >>> glue_points("Read MoreChina shows reforms resolve in graft crackdown")
+    [9]
+    >>> line = "smoke is harming air quality.Sakib Ali/Hindustan Times/Getty ImagesThis satellite image"
+    >>> [line[p:p + 5] for p in glue_points(line)]
+    ['Sakib', 'This ']
+    >>> glue_points("The iPhone, YouTube, McDonald's, LinkedIn and Mrs.Smith in the U.S.Army.")
+    []
+    """
+    points: set[int] = set()
+    for m in _SENTENCE_GLUE.finditer(line):
+        if m.group(1).lower() not in _ABBREVIATIONS:
+            points.add(m.start())
+    for token in _LETTERS.finditer(line):
+        word = token.group()
+        if len(word) < 4 or line[token.start() - 1 : token.start()] in ("#", "@"):
+            continue  # hashtags and handles are written in camel case on purpose
+        cuts = [m.start() for m in _CAMEL.finditer(word)]
+        bounds = [0, *cuts, len(word)]
+        for k, cut in enumerate(cuts):
+            left, right = word[bounds[k] : cut], word[cut : bounds[k + 2]]
+            if _is_glued_word(left, right, word[bounds[k] : bounds[k + 2]]):
+                points.add(token.start() + cut)
+    return sorted(points)
+
+
+#: The splitters by name, as ``split`` rule files name them in ``function``.
+SPLITTERS: dict[str, Callable[[str], list[int]]] = {"glue_points": glue_points}
