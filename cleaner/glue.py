@@ -95,6 +95,17 @@ _ABBREVIATIONS = frozenset(
 _LEAD_INS = frozenset({"caption", "copyright"})
 _SENTENCE_GLUE = regex.compile(r"(?<=(\p{L}*\p{Ll}{2})[.!?][\"'”’)\]]?)(?=\p{Lu}\p{Ll})")
 _CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu}\p{Ll})")
+#: Joins that need no lexicon, because a word never has them inside: a closing quote or bracket
+#: run into a capitalised word ('Matters"This'), an initialism run into one ("U.S.Transcript"),
+#: letters run into a number ("Brazil17H ago", "BUSINESS10 thoughts"), a number run into a
+#: capitalised word ("2019The"), lowercase run into a word in capitals ("ImagesWASHINGTON").
+_PLAIN_GLUE = regex.compile(
+    r"(?<=[\p{L}.!?][\"”’)\]])(?=\p{Lu}\p{Ll})"
+    r"|(?<=\.\p{Lu}\.)(?=\p{Lu}\p{Ll})"
+    r"|(?<=\p{L}{2})(?=\d)"
+    r"|(?<=\d)(?=\p{Lu}\p{Ll}{2})"
+    r"|(?<=\p{Ll}{2})(?=\p{Lu}{3,}\b)"
+)
 _LETTERS = regex.compile(r"\p{L}+")
 
 
@@ -135,13 +146,17 @@ def glue_points(line: str) -> list[int]:
     >>> line = "smoke is harming air quality.Sakib Ali/Hindustan Times/Getty ImagesThis satellite image"
     >>> [line[p:p + 5] for p in glue_points(line)]
     ['Sakib', 'This ']
-    >>> glue_points("The iPhone, YouTube, McDonald's, LinkedIn and Mrs.Smith in the U.S.Army.")
+    >>> glue_points("The iPhone, YouTube, McDonald's, LinkedIn and Mrs.Smith ran.")
     []
+    >>> line = 'with beef imports from Brazil17H agoMore U.S.Transcript: "Intelligence Matters"This week'
+    >>> [line[p:p + 5] for p in glue_points(line)]
+    ['17H a', 'More ', 'Trans', 'This ']
     """
     points: set[int] = set()
     for m in _SENTENCE_GLUE.finditer(line):
         if m.group(1).lower() not in _ABBREVIATIONS:
             points.add(m.start())
+    points.update(m.start() for m in _PLAIN_GLUE.finditer(line))
     for token in _LETTERS.finditer(line):
         word = token.group()
         if len(word) < 4 or line[token.start() - 1 : token.start()] in ("#", "@"):
