@@ -9,8 +9,9 @@ that both stay is never made, so a false guess here costs nothing.
 
 Two kinds of glue:
 
-* a sentence end glued to the next sentence: two lowercase letters, ``.``/``!``/``?`` (and a
-  closing quote), then a capitalised word: "quality.Sakib", "it.”The".  Abbreviations ("Mrs.",
+* a sentence end glued to the next sentence: two lowercase letters or a year, ``.``/``!``/``?``
+  or ``:`` (and a closing quote), then a capitalised word: "quality.Sakib", "it.”The",
+  "2017.Natalie", "Money:Here's".  Abbreviations ("Mrs.",
   "Gov."), initials ("U.S."), decimals, times, URLs and file names do not have that shape or are
   listed;
 * a lowercase letter followed by a capital inside a word, when the joined word is not a word of the
@@ -29,7 +30,10 @@ import regex
 from wordfreq import zipf_frequency
 
 #: A part of a glued word must be at least this common (Zipf scale: 3 is once per million words).
-PART_ZIPF = 3.0
+PART_ZIPF = 2.5
+#: A right part at least this common ("The", "This", "In", "He") starts a sentence: the left part
+#: may then be a name the lexicon does not know ("iFixitThe", "SnijderThe").
+STARTER_ZIPF = 6.0
 #: A joined word at least this common is a word (or a name), not glue: "YouTube", "AirPods".
 JOINED_ZIPF = 2.5
 
@@ -93,18 +97,24 @@ _ABBREVIATIONS = frozenset(
 #: Words that templates glue to what they introduce on purpose ("Media captionJulian Assange ..."):
 #: the two belong together, so no cut after them.
 _LEAD_INS = frozenset({"caption", "copyright"})
-_SENTENCE_GLUE = regex.compile(r"(?<=(\p{L}*\p{Ll}{2})[.!?][\"'”’)\]]?)(?=\p{Lu}\p{Ll})")
+_SENTENCE_GLUE = regex.compile(
+    r"(?<=(\p{L}*\p{Ll}{2}|\d+)[\"'”’)\]]?[.!?:][\"'”’)\]]?)(?=\p{Lu}(?:\p{Ll}|\p{Lu}+\b))"
+)
 _CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu}\p{Ll})")
 #: Joins that need no lexicon, because a word never has them inside: a closing quote or bracket
 #: run into a capitalised word ('Matters"This'), an initialism run into one ("U.S.Transcript"),
 #: letters run into a number ("Brazil17H ago", "BUSINESS10 thoughts"), a number run into a
-#: capitalised word ("2019The"), lowercase run into a word in capitals ("ImagesWASHINGTON").
+#: capitalised word ("2019The"), lowercase run into a word in capitals ("ImagesWASHINGTON"),
+#: capitals run into a capitalised word ("ADVERTISEMENTNoem", "CNETSurely"), a word run into an
+#: opening bracket or quote ('service(Walt Disney', 'ministries“A cause').
 _PLAIN_GLUE = regex.compile(
     r"(?<=[\p{L}.!?][\"”’)\]])(?=\p{Lu}\p{Ll})"
     r"|(?<=\.\p{Lu}\.)(?=\p{Lu}\p{Ll})"
     r"|(?<=\p{L}{2})(?=\d)"
     r"|(?<=\d)(?=\p{Lu}\p{Ll}{2})"
     r"|(?<=\p{Ll}{2})(?=\p{Lu}{3,}\b)"
+    r"|(?<=\p{Lu}{2})(?=\p{Lu}\p{Ll}{2})"
+    r"|(?<=\p{Ll}{2})(?=[(“]\p{Lu})"
 )
 _LETTERS = regex.compile(r"\p{L}+")
 
@@ -128,14 +138,22 @@ def _zipf(word: str) -> float:
 
 
 def _is_glued_word(left: str, right: str, token: str) -> bool:
-    """Whether ``token`` is ``left`` and ``right`` run together rather than one word."""
+    """Whether ``token`` is ``left`` and ``right`` run together rather than one word.
+
+    The joined word must be unknown to the lexicon and the allow-list, and the right part a common
+    word; the left part must be one too, unless the right part is one of the words that start
+    sentences ("The", "This", "He"): then the left part may be a name ("iFixitThe").
+    """
     if len(left) < 2 or len(right) < 2 or left.lower() in _LEAD_INS:
         return False
     lowered = token.lower()
     for form in (lowered, lowered[:-1] if lowered.endswith("s") else lowered):
         if form in allowed_names() or _zipf(form) >= JOINED_ZIPF:
             return False
-    return _zipf(left.lower()) >= PART_ZIPF and _zipf(right.lower()) >= PART_ZIPF
+    right_zipf = _zipf(right.lower())
+    if right_zipf >= STARTER_ZIPF:
+        return True
+    return _zipf(left.lower()) >= PART_ZIPF and right_zipf >= PART_ZIPF
 
 
 def glue_points(line: str) -> list[int]:
@@ -167,7 +185,18 @@ def glue_points(line: str) -> list[int]:
             left, right = word[bounds[k] : cut], word[cut : bounds[k + 2]]
             if _is_glued_word(left, right, word[bounds[k] : bounds[k + 2]]):
                 points.add(token.start() + cut)
-    return sorted(points)
+    return sorted(p for p in points if not _in_protected_token(line, p))
+
+
+#: Tokens written without spaces on purpose: handles, hashtags, e-mail addresses, URLs, file names.
+_PROTECTED = regex.compile(r"[@#]\S*|\S*(?:://|www\.|@)\S*|\S*\.(?i:com|org|net|edu|gov|io|co|uk|de|html?|php|pdf|jpe?g|png)\b\S*")
+
+
+def _in_protected_token(line: str, point: int) -> bool:
+    start = line.rfind(" ", 0, point) + 1
+    end = line.find(" ", point)
+    token = line[start : len(line) if end < 0 else end]
+    return _PROTECTED.fullmatch(token) is not None
 
 
 #: The splitters by name, as ``split`` rule files name them in ``function``.
