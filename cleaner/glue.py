@@ -94,11 +94,17 @@ _ABBREVIATIONS = frozenset(
         "blvd",
     ]
 )
+#: Words that open a piece of page furniture: glued after a name they are still a new block
+#: ("PuskarPhoto: Gene J. Puskar", "BraunAdvertisement").
+_FURNITURE_WORDS = frozenset(
+    "photo photos image images caption credit credits advertisement advert sponsored read related"
+    " share comments subscribe newsletter video watch gallery close".split()
+)
 #: Words that templates glue to what they introduce on purpose ("Media captionJulian Assange ..."):
 #: the two belong together, so no cut after them.
 _LEAD_INS = frozenset({"caption", "copyright"})
 _SENTENCE_GLUE = regex.compile(
-    r"(?<=(\p{L}*\p{Ll}{2}|\d+)[\"'”’)\]]?[.!?:][\"'”’)\]]?)(?=\p{Lu}(?:\p{Ll}|\p{Lu}+\b))"
+    r"(?<=(\p{L}*\p{Ll}{2}|\p{Lu}{2,}|\d+)[\"'”’)\]]?[.!?:][\"'”’)\]]?)(?=\p{Lu}(?:\p{Ll}|\p{Lu}+\b))"
 )
 _CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu}\p{Ll})")
 #: Joins that need no lexicon, because a word never has them inside: a closing quote or bracket
@@ -115,6 +121,8 @@ _PLAIN_GLUE = regex.compile(
     r"|(?<=\p{Ll}{2})(?=\p{Lu}{3,}\b)"
     r"|(?<=\p{Lu}{2})(?=\p{Lu}\p{Ll}{2})"
     r"|(?<=\p{Ll}{2})(?=[(“]\p{Lu})"
+    r"|(?<=\))(?=[\"“]\p{Lu})"
+    r"|(?<=\p{L}\+)(?=\p{Lu}\p{Ll})"
 )
 _LETTERS = regex.compile(r"\p{L}+")
 
@@ -132,9 +140,13 @@ def allowed_names() -> frozenset[str]:
     return frozenset(s.strip().lower() for s in lines if s.strip() and not s.lstrip().startswith("#"))
 
 
+#: The lexicons consulted: a word is as common as it is in the language where it is most common.
+LEXICON_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "ru")
+
+
 @lru_cache(maxsize=1 << 16)
 def _zipf(word: str) -> float:
-    return zipf_frequency(word, "en")
+    return max(zipf_frequency(word, lang) for lang in LEXICON_LANGUAGES)
 
 
 def _is_glued_word(left: str, right: str, token: str) -> bool:
@@ -151,7 +163,7 @@ def _is_glued_word(left: str, right: str, token: str) -> bool:
         if form in allowed_names() or _zipf(form) >= JOINED_ZIPF:
             return False
     right_zipf = _zipf(right.lower())
-    if right_zipf >= STARTER_ZIPF:
+    if right_zipf >= STARTER_ZIPF or right.lower() in _FURNITURE_WORDS:
         return True
     return _zipf(left.lower()) >= PART_ZIPF and right_zipf >= PART_ZIPF
 
