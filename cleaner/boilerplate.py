@@ -214,19 +214,27 @@ def _mark_runs(stripped: list[str], rule: Rule, removed: dict[int, Rule]) -> Non
         if not test(stripped[kept[k]]):
             k += 1
             continue
+        p = run.period
         end = k + 1
         while (
             end < len(kept)
             and test(stripped[kept[end]])
-            and (not run.identical or stripped[kept[end]] == stripped[kept[k]])
+            and (not run.identical or end - k < p or stripped[kept[end]] == stripped[kept[end - p]])
         ):
             end += 1
+        if run.identical and p > 1:
+            end = k + p + (end - k - p) // p * p  # whole repeats only
         members = kept[k:end]
         before = stripped[kept[k - 1]] if k > 0 else ""
-        if run.min <= len(members) <= run.max and not any(p.fullmatch(before) for p in run.not_after):
+        fits = run.min <= len(members) <= run.max and not any(pat.fullmatch(before) for pat in run.not_after)
+        if fits and run.some:
+            fits = any(SHAPES[run.some](stripped[j]) for j in members)
+        if fits:
             for j in members[1:] if run.keep_first else members:
                 removed.setdefault(j, rule)
-        k = end
+            k = end
+        else:
+            k = k + 1 if p > 1 else max(end, k + 1)
 
 
 def _following(stripped: list[str], i: int, step: int, n: int) -> list[int]:

@@ -97,8 +97,28 @@ _ABBREVIATIONS = frozenset(
 #: Words that open a piece of page furniture: glued after a name they are still a new block
 #: ("PuskarPhoto: Gene J. Puskar", "BraunAdvertisement").
 _FURNITURE_WORDS = frozenset(
-    "photo photos image images caption credit credits advertisement advert sponsored read related"
-    " share comments subscribe newsletter video watch gallery close".split()
+    [
+        "photo",
+        "photos",
+        "image",
+        "images",
+        "caption",
+        "credit",
+        "credits",
+        "advertisement",
+        "advert",
+        "sponsored",
+        "read",
+        "related",
+        "share",
+        "comments",
+        "subscribe",
+        "newsletter",
+        "video",
+        "watch",
+        "gallery",
+        "close",
+    ]
 )
 #: Words that templates glue to what they introduce on purpose ("Media captionJulian Assange ..."):
 #: the two belong together, so no cut after them.
@@ -201,7 +221,9 @@ def glue_points(line: str) -> list[int]:
 
 
 #: Tokens written without spaces on purpose: handles, hashtags, e-mail addresses, URLs, file names.
-_PROTECTED = regex.compile(r"[@#]\S*|\S*(?:://|www\.|@)\S*|\S*\.(?i:com|org|net|edu|gov|io|co|uk|de|html?|php|pdf|jpe?g|png)\b\S*")
+_PROTECTED = regex.compile(
+    r"[@#]\S*|\S*(?:://|www\.|@)\S*|\S*\.(?i:com|org|net|edu|gov|io|co|uk|de|html?|php|pdf|jpe?g|png)\b\S*"
+)
 
 
 def _in_protected_token(line: str, point: int) -> bool:

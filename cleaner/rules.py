@@ -66,6 +66,8 @@ class Run:
     identical: bool = False
     not_after: tuple[regex.Pattern[str], ...] = ()
     keep_first: bool = False
+    period: int = 1
+    some: str = ""
 
 
 @dataclass(frozen=True)
@@ -237,8 +239,9 @@ def _neighbours(data: dict[str, Any] | None, where: str) -> Neighbours | None:
 def _run(data: dict[str, Any] | None, where: str) -> Run | None:
     if data is None:
         return None
-    if data["shape"] not in SHAPES:
-        raise RuleError(f"{where}: unknown shape {data['shape']!r} (known: {', '.join(sorted(SHAPES))})")
+    for key in ("shape", "some"):
+        if data.get(key) and data[key] not in SHAPES:
+            raise RuleError(f"{where}: unknown shape {data[key]!r} (known: {', '.join(sorted(SHAPES))})")
     return Run(
         data["shape"],
         data["min"],
@@ -246,6 +249,8 @@ def _run(data: dict[str, Any] | None, where: str) -> Run | None:
         data.get("identical", False),
         tuple(_compile(p, where) for p in data.get("not_after", [])),
         data.get("keep_first", False),
+        data.get("period", 1),
+        data.get("some", ""),
     )
 
 
