@@ -271,7 +271,8 @@ def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
     >>> rules = load_rules().boilerplate
     >>> apply_boilerplate("First paragraph.\\nAdvertisement\\nSecond paragraph.", rules)[0]
     'First paragraph.\\nSecond paragraph.'
-    >>> apply_boilerplate("Burning stubble fouls the air.Sakib Ali/Hindustan Times/Getty ImagesThis image shows fires.", rules)[0]
+    >>> glued = "Burning stubble fouls the air.Sakib Ali/Hindustan Times/Getty ImagesThis image shows fires."
+    >>> apply_boilerplate(glued, rules)[0]
     'This image shows fires.'
     """
     lines = [_Line(s, e, t) for s, e, t in iter_lines(text)]
