@@ -118,6 +118,9 @@ _FURNITURE_WORDS = frozenset(
         "watch",
         "gallery",
         "close",
+        "аккаунт",
+        "аккаунты",
+        "фото",
     ]
 )
 #: Words that templates glue to what they introduce on purpose ("Media captionJulian Assange ..."):
@@ -134,13 +137,15 @@ _CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu}\p{Ll})")
 #: capitals run into a capitalised word ("ADVERTISEMENTNoem", "CNETSurely"), a word run into an
 #: opening bracket or quote ('service(Walt Disney', 'ministries“A cause').
 _PLAIN_GLUE = regex.compile(
-    r"(?<=[\p{L}.!?][\"”’)\]])(?=\p{Lu}\p{Ll})"
+    r"(?<=[\p{L}.!?][\"”’)\]]{1,2})(?=\p{Lu}(?:\p{Ll}|\p{Lu}+\b))"
     r"|(?<=\.\p{Lu}\.)(?=\p{Lu}\p{Ll})"
-    r"|(?<=\p{L}{2})(?=\d)"
+    r"|(?<=\p{L}{3})(?=\d+(?:[HMDhmd]\b|\s)|\d{4}-\d\d-\d\d)"
+    r"|(?<=[+-]\d\d:\d\d)(?=\d{4}-\d\d-\d\d)"
+    r"|(?<=\.(?i:png|jpe?g|gif|webp|svg|html?|php|pdf))(?=\p{Lu}\p{Ll}|\d)"
     r"|(?<=\d)(?=\p{Lu}\p{Ll}{2})"
-    r"|(?<=\p{Ll}{2})(?=\p{Lu}{3,}\b)"
+    r"|(?<=\p{Ll}{2})(?=\p{Lu}{2,}\p{Ll}?\b)"
     r"|(?<=\p{Lu}{2})(?=\p{Lu}\p{Ll}{2})"
-    r"|(?<=\p{Ll}{2})(?=[(“]\p{Lu})"
+    r"|(?<=\p{Ll}{2}|\p{Lu}{2})(?=[(“]\p{Lu})"
     r"|(?<=\))(?=[\"“]\p{Lu})"
     r"|(?<=\p{L}\+)(?=\p{Lu}\p{Ll})"
 )
@@ -217,16 +222,76 @@ def glue_points(line: str) -> list[int]:
             left, right = word[bounds[k] : cut], word[cut : bounds[k + 2]]
             if _is_glued_word(left, right, word[bounds[k] : bounds[k + 2]]):
                 points.add(token.start() + cut)
+    for run in _WORD_RUN.finditer(line):
+        points.update(run.start() + cut for cut in _button_cuts(run.group()))
     return sorted(p for p in points if not _in_protected_token(line, p))
 
 
+_WORD_RUN = regex.compile(r"\p{Lu}?\p{Ll}+")
+
+
+#: Share-bar buttons, which run together when their markup is flattened ("linkedintwitteremailprint").
+_BUTTONS = (
+    "facebook",
+    "twitter",
+    "linkedin",
+    "email",
+    "print",
+    "whatsapp",
+    "reddit",
+    "pinterest",
+    "share",
+    "tweet",
+    "comments",
+    "flipboard",
+    "messenger",
+    "telegram",
+    "copy",
+    "link",
+    "pin",
+)
+
+
+def _button_cuts(word: str) -> list[int]:
+    """Cuts in a word that is share-bar buttons run together, perhaps after one word of text.
+
+    >>> _button_cuts("linkedintwitteremailprint"), _button_cuts("Retirementfacebook"), _button_cuts("printer")
+    ([8, 15, 20], [10], [])
+    """
+    lowered = word.lower()
+    if len(word) < 8 or _zipf(lowered) >= JOINED_ZIPF:
+        return []
+    for lead in range(len(word)):  # a leading word of text (or none), then buttons only
+        if lead and (lead < 3 or _zipf(lowered[:lead]) < PART_ZIPF):
+            continue
+        cuts = _buttons_from(lowered, lead)
+        if cuts is not None:
+            return ([lead] if lead else []) + cuts
+    return []
+
+
+def _buttons_from(word: str, start: int) -> list[int] | None:
+    """Cut points that split ``word[start:]`` into two or more buttons (or one, after text)."""
+    if start == len(word):
+        return []
+    for b in _BUTTONS:
+        if word.startswith(b, start):
+            rest = _buttons_from(word, start + len(b))
+            if rest is not None:
+                return ([start + len(b)] if start + len(b) < len(word) else []) + rest
+    return None
+
+
 #: Tokens written without spaces on purpose: handles, hashtags, e-mail addresses, URLs, file names.
+_FILE_END = regex.compile(r"\.(?i:png|jpe?g|gif|webp|svg|html?|php|pdf)$")
 _PROTECTED = regex.compile(
     r"[@#]\S*|\S*(?:://|www\.|@)\S*|\S*\.(?i:com|org|net|edu|gov|io|co|uk|de|html?|php|pdf|jpe?g|png)\b\S*"
 )
 
 
 def _in_protected_token(line: str, point: int) -> bool:
+    if _FILE_END.search(line, 0, point):
+        return False  # right after a file name's extension: the URL ended there
     start = line.rfind(" ", 0, point) + 1
     end = line.find(" ", point)
     token = line[start : len(line) if end < 0 else end]
