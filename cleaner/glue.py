@@ -137,7 +137,10 @@ _CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu}\p{Ll})")
 #: capitals run into a capitalised word ("ADVERTISEMENTNoem", "CNETSurely"), a word run into an
 #: opening bracket or quote ('service(Walt Disney', 'ministries“A cause').
 _PLAIN_GLUE = regex.compile(
-    r"(?<=[\p{L}.!?][\"”’)\]]{1,2})(?=\p{Lu}(?:\p{Ll}|\p{Lu}+\b))"
+    r"(?<=[\p{L}.!?][\"'”’)\]]{1,2})(?=\p{Lu}(?:\p{Ll}|\p{Lu}+\b))"
+    r"|(?<=\S\s[)\]])(?=\p{Lu}\p{Ll})"
+    r"|(?<=\p{Ll}{2}[.!?][\"'”’]?)(?=\d)"
+    r"|(?<=\p{L}{2})(?=\d{1,2}\p{Lu}\p{Ll})"
     r"|(?<=\.\p{Lu}\.)(?=\p{Lu}\p{Ll})"
     r"|(?<=\p{L}{3})(?=\d+(?:[HMDhmd]\b|\s)|\d{4}-\d\d-\d\d)"
     r"|(?<=[+-]\d\d:\d\d)(?=\d{4}-\d\d-\d\d)"
