@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from cleaner.document import Document
-from cleaner.pipeline import Settings, clean_stream
+from cleaner.pipeline import Cleaner, Settings, clean_stream
 
 DEFAULT_SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 TEXT_TASKS = ("inline", "glued", "flat", "lead")
@@ -44,6 +44,21 @@ def evaluate_text_task(shared: Path, task: str, jobs: int = 1) -> dict[str, Any]
     return result
 
 
+def false_split_rate(shared: Path) -> dict[str, float]:
+    """Clean the clean article text (the gold of ``inline`` and ``lead``) and count the tokens that
+    cuts at run-together text (RP001) changed: removed with a piece, or a line break inserted."""
+    scorer = load_scorer(shared)
+    cleaner = Cleaner(Settings())
+    tokens = changed = 0
+    for task in ("inline", "lead"):
+        for rid, record in scorer.read(str(shared / "eval" / "dev" / f"{task}.jsonl")).items():
+            tokens += len(scorer.toks(record["gold"]))
+            for e in cleaner.clean(Document(rid, record["gold"])).edits:
+                if e.code == "RP001" or "RP001" in e.note:
+                    changed += len(scorer.toks(e.removed)) + bool(e.inserted)
+    return {"tokens": tokens, "changed": changed, "per_10k": 10_000 * changed / max(1, tokens)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("tasks", nargs="*", default=list(TEXT_TASKS))
@@ -63,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     for task, res in results.items():
         cells = [f"{res[k]:21.4f}" if isinstance(res.get(k), float) else f"{'-':>21}" for k in keys]
         print(f"{task:8} " + " ".join(cells))
+    if "glued" in args.tasks:
+        fs = false_split_rate(args.shared)
+        print(f"false splits on clean article text: {fs['changed']} changed tokens in {fs['tokens']} "
+              f"({fs['per_10k']:.2f} per 10,000)")
     return 0
 
 

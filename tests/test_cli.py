@@ -196,3 +196,14 @@ def test_rules_listing_and_page() -> None:
     code, out, _ = run("rules", "BP003")
     assert code == 0 and "Why:" in out and "Example:" in out
     assert run("rules", "ZZ999")[0] == 2
+
+
+def test_camel_case_names_pass_check(tmp_path: Path) -> None:
+    names = (
+        "iPhone YouTube McDonald's LinkedIn PhD eBay JavaScript PlayStation DeSantis OpenAI GitHub "
+        "WordPress iOS MacBook FedEx PowerPoint"
+    )
+    src = tmp_path / "names.txt"
+    src.write_text(f"The brands {names.replace(' ', ', ')} were all named in the report.\n{names}\n")
+    code, _, _ = run("clean", str(src), "--check")
+    assert code == 0
