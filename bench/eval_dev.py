@@ -80,8 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{task:8} " + " ".join(cells))
     if "glued" in args.tasks:
         fs = false_split_rate(args.shared)
-        print(f"false splits on clean article text: {fs['changed']} changed tokens in {fs['tokens']} "
-              f"({fs['per_10k']:.2f} per 10,000)")
+        print(
+            f"false splits on clean article text: {fs['changed']} changed tokens in {fs['tokens']} "
+            f"({fs['per_10k']:.2f} per 10,000)"
+        )
     return 0
 
 

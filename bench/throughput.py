@@ -1,7 +1,7 @@
 """Throughput of ``cleaner clean`` on a generated news-like corpus, and where the time goes.
 
-    python bench/throughput.py [--size-mb 100] [--jobs 1 2] [--corpus PATH]
-    python bench/throughput.py --profile [--profile-mb 10]
+    python bench/throughput.py [--size-mb 100] [--jobs 1 2] [--corpus PATH] [--snapshot [COMMIT]]
+    python bench/throughput.py --profile [--profile-mb 10] [--snapshot [COMMIT]]
 
 The first form generates the corpus if it is missing (``bench/make_corpus.py``), runs the real
 command line once per ``--jobs`` value (``cleaner clean CORPUS -o bench/out/cleaned-jobsN.jsonl
@@ -13,9 +13,15 @@ checks that every output is byte-identical to the first.
 cumulative and by own time, then times the pipeline's step functions directly over the same
 documents (each repair in ``cleaner.repairs.REPAIRS``, ``cleaner.language.detect_language``,
 ``cleaner.boilerplate.apply_boilerplate``, the edit bookkeeping, JSON in and out) and, on a
-smaller sample, each boilerplate rule on its own.
+smaller sample, each boilerplate rule on its own.  Memo caches are emptied before each pass,
+so no pass is timed warm.
 
-MB are 10^6 bytes of input JSONL.
+``--snapshot`` times a frozen copy of a commit's ``cleaner/`` and ``rules/`` (``git archive``
+into bench/out/snapshot-<sha>/) instead of the working tree: while other people edit the code,
+that is the only way that the ``--jobs`` runs clean with the same code and can be compared.
+
+MB are 10^6 bytes of input JSONL.  On a shared machine, read "MB per CPU-s" (the cost of the
+code) alongside MB/s (wall clock, which other processes slow down).
 """
 
 from __future__ import annotations

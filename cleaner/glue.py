@@ -139,6 +139,9 @@ _CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu}\p{Ll})")
 _PLAIN_GLUE = regex.compile(
     r"(?<=[\p{L}.!?][\"'”’)\]]{1,2})(?=\p{Lu}(?:\p{Ll}|\p{Lu}+\b))"
     r"|(?<=\S\s[)\]])(?=\p{Lu}\p{Ll})"
+    r"|(?<=\p{Ll}(?:\.\.\.|…))(?=\p{Lu}\p{Ll})"
+    r"|(?<=\p{Ll}{2}[.!?])(?=©)"
+    r"|(?<=\p{L}{2})(?=(?:https?:)?//\w)"
     r"|(?<=\p{Ll}{2}[.!?][\"'”’]?)(?=\d)"
     r"|(?<=\p{L}{2})(?=\d{1,2}\p{Lu}\p{Ll})"
     r"|(?<=\.\p{Lu}\.)(?=\p{Lu}\p{Ll})"
@@ -286,6 +289,7 @@ def _buttons_from(word: str, start: int) -> list[int] | None:
 
 
 #: Tokens written without spaces on purpose: handles, hashtags, e-mail addresses, URLs, file names.
+_URL_START = regex.compile(r"(?:https?:)?//\w")
 _FILE_END = regex.compile(r"\.(?i:png|jpe?g|gif|webp|svg|html?|php|pdf)$")
 _PROTECTED = regex.compile(
     r"[@#]\S*|\S*(?:://|www\.|@)\S*|\S*\.(?i:com|org|net|edu|gov|io|co|uk|de|html?|php|pdf|jpe?g|png)\b\S*"
@@ -293,8 +297,8 @@ _PROTECTED = regex.compile(
 
 
 def _in_protected_token(line: str, point: int) -> bool:
-    if _FILE_END.search(line, 0, point):
-        return False  # right after a file name's extension: the URL ended there
+    if _FILE_END.search(line, 0, point) or _URL_START.match(line, point):
+        return False  # a URL ends (after a file name's extension) or starts here
     start = line.rfind(" ", 0, point) + 1
     end = line.find(" ", point)
     token = line[start : len(line) if end < 0 else end]
