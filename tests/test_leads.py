@@ -8,6 +8,7 @@ import pytest
 
 from cleaner.document import apply_edits
 from cleaner.leads import judge, restore_lead, truncated_tail
+from cleaner.pipeline import clean_text
 
 from .conftest import seed_text
 
@@ -132,6 +133,13 @@ def test_seeds() -> None:
     assert repair(seed_text("000")).startswith("capitalism struggles during covid 19 pandemic")
     second = seed_text("001")
     assert restore_lead(second, "RP002", "truncated-lead") == (second, [])
+
+
+def test_pipeline_restores_a_lead_bared_by_boilerplate() -> None:
+    # the junk line goes first, then the repair sees the new first word; cleaning again changes nothing
+    once = clean_text("Advertisement\nolice said on Monday that the suspect fled. He was caught later.")
+    assert once == "Police said on Monday that the suspect fled. He was caught later."
+    assert clean_text(once) == once
 
 
 # --- truncated tails -------------------------------------------------------------------------
