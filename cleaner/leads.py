@@ -142,8 +142,12 @@ def _languages() -> frozenset[str]:
 
 @cache
 def _lexicon(lang: str) -> dict[str, float]:
-    """Every word wordfreq knows in ``lang``, with its frequency (casefolded, as wordfreq keeps them)."""
-    return dict(get_frequency_dict(lang))
+    """Every word wordfreq knows in ``lang``, with its frequency (casefolded, as wordfreq keeps them).
+
+    wordfreq keeps this dictionary for its own look-ups too: it is shared, not copied.
+    """
+    lexicon: dict[str, float] = get_frequency_dict(lang)
+    return lexicon
 
 
 @cache
