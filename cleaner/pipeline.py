@@ -5,7 +5,8 @@ Steps, in order:
 1. repairs whose ``order`` is below :data:`LANGUAGE_ORDER` (encoding, whitespace);
 2. language identification (``lang``, ``lang_prob`` in metadata);
 3. the other repairs (run-together text, truncated leads, flattened text);
-4. the boilerplate rules.
+4. the boilerplate rules; 3 and 4 again while boilerplate gone from the head of a document gives
+   the repairs a new first word.
 
 Every step records its edits on the document; ``apply_edits(original, doc.edits) == doc.text``.
 """
@@ -32,6 +33,8 @@ LANGUAGE_CONFIDENCE = 0.8
 _MAX_LANGUAGE_ROUNDS = 4
 #: A bound on the rounds of encoding and whitespace repairs.
 _MAX_REPAIR_ROUNDS = 4
+#: A bound on the rounds of late repairs and boilerplate (a second round is rare, a third rarer).
+_MAX_LATE_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -83,34 +86,45 @@ class Cleaner:
                 break
         lang, prob = detect_language(text)
         sample = language_sample(text)
-        for rule in self._late:
-            text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
-            record(edits)
-        if language_sample(text) != sample:
-            sample = language_sample(text)
-            lang, prob = detect_language(text)
-        # Which rules run depends on the language, and the language of a text can change when its
-        # boilerplate goes (a short English text with a Dutch-looking widget).  Repeat until the
-        # language found on the result selects the rules that made it, so that cleaning the
-        # output again finds nothing more.
-        for _ in range(_MAX_LANGUAGE_ROUNDS):
-            active = self._active(lang, prob)
-            text, edits = apply_boilerplate(text, active)
-            record(edits)
-            changed = bool(edits)
+        # The late repairs look at the document as it now starts and ends (a truncated lead), and
+        # boilerplate gone from its head gives it a new start: repeat both until neither changes it.
+        for late_round in range(_MAX_LATE_ROUNDS):
+            repaired = False
+            for rule in self._late:
+                text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
+                record(edits)
+                repaired = repaired or bool(edits)
+            if late_round and not repaired:
+                break  # the boilerplate of the last round left nothing for the repairs
+            if language_sample(text) != sample:
+                sample = language_sample(text)
+                lang, prob = detect_language(text)
+            # Which rules run depends on the language, and the language of a text can change when
+            # its boilerplate goes (a short English text with a Dutch-looking widget).  Repeat until
+            # the language found on the result selects the rules that made it, so that cleaning the
+            # output again finds nothing more.
+            removed = False
             for _ in range(_MAX_LANGUAGE_ROUNDS):
-                if not any("\n" in e.inserted for e in edits):
-                    break
-                # pieces of run-together text now stand on lines of their own: judge those lines
+                active = self._active(lang, prob)
                 text, edits = apply_boilerplate(text, active)
                 record(edits)
-            if not changed:
-                break
-            if language_sample(text) == sample:
-                break  # langdetect sees the same sample: same language, same rules
-            sample = language_sample(text)
-            lang, prob = detect_language(text)
-            if self._active(lang, prob) == active:
+                changed = bool(edits)
+                removed = removed or changed
+                for _ in range(_MAX_LANGUAGE_ROUNDS):
+                    if not any("\n" in e.inserted for e in edits):
+                        break
+                    # pieces of run-together text now stand on lines of their own: judge those lines
+                    text, edits = apply_boilerplate(text, active)
+                    record(edits)
+                if not changed:
+                    break
+                if language_sample(text) == sample:
+                    break  # langdetect sees the same sample: same language, same rules
+                sample = language_sample(text)
+                lang, prob = detect_language(text)
+                if self._active(lang, prob) == active:
+                    break
+            if not removed or not self._late:
                 break
         doc.metadata["lang"], doc.metadata["lang_prob"] = lang, prob
         doc.text = text

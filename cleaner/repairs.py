@@ -1,5 +1,7 @@
 """Text repairs: small pure functions ``text -> (text, edits)``, one per rule file of kind ``repair``.
 
+Larger repairs live in modules of their own (:mod:`cleaner.leads`) and are listed here too.
+
 Each repair is named by its rule file in ``rules/`` (code, slug, why, examples); this module only
 holds the functions, in :data:`REPAIRS`, under the name that the rule file's ``function`` gives.
 """
@@ -13,6 +15,7 @@ from collections.abc import Callable
 import ftfy
 
 from cleaner.document import Edit, EditLog, iter_lines
+from cleaner.leads import restore_lead
 
 #: A repair takes the text and the rule's (code, slug) and returns the new text and its edits.
 Repair = Callable[[str, str, str], tuple[str, list[Edit]]]
@@ -130,4 +133,5 @@ REPAIRS: dict[str, Repair] = {
     "remove_invisible_chars": remove_invisible_chars,
     "strip_trailing_whitespace": strip_trailing_whitespace,
     "collapse_blank_lines": collapse_blank_lines,
+    "restore_lead": restore_lead,
 }
