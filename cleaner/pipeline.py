@@ -5,8 +5,7 @@ Steps, in order:
 1. repairs whose ``order`` is below :data:`LANGUAGE_ORDER` (encoding, whitespace);
 2. language identification (``lang``, ``lang_prob`` in metadata);
 3. the other repairs (run-together text, truncated leads, flattened text);
-4. the boilerplate rules; 3 and 4 again while boilerplate gone from the head of a document gives
-   the repairs a new first word.
+4. the boilerplate rules; 2 to 4 again until nothing changes (see :meth:`Cleaner.clean`).
 
 Every step records its edits on the document; ``apply_edits(original, doc.edits) == doc.text``.
 """
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from cleaner.boilerplate import apply_boilerplate
 from cleaner.document import Document, Edit, LineMap
 from cleaner.language import detect_language, language_sample
+from cleaner.leads import truncated_tail
 from cleaner.repairs import REPAIRS
 from cleaner.rules import Rule, RuleSet, load_rules
 
@@ -29,12 +29,10 @@ from cleaner.rules import Rule, RuleSet, load_rules
 LANGUAGE_ORDER = 50
 #: Below this probability the language counts as unknown, and rules of every language run.
 LANGUAGE_CONFIDENCE = 0.8
-#: A bound on the language/boilerplate rounds (two suffice in practice).
-_MAX_LANGUAGE_ROUNDS = 4
 #: A bound on the rounds of encoding and whitespace repairs.
 _MAX_REPAIR_ROUNDS = 4
-#: A bound on the rounds of late repairs and boilerplate (a second round is rare, a third rarer).
-_MAX_LATE_ROUNDS = 3
+#: A bound on the rounds of late repairs, language and boilerplate (two are the rule, three rare).
+_MAX_ROUNDS = 6
 
 
 @dataclass(frozen=True)
@@ -86,47 +84,33 @@ class Cleaner:
                 break
         lang, prob = detect_language(text)
         sample = language_sample(text)
-        # The late repairs look at the document as it now starts and ends (a truncated lead), and
-        # boilerplate gone from its head gives it a new start: repeat both until neither changes it.
-        for late_round in range(_MAX_LATE_ROUNDS):
+        # One loop to a fixed point, so that cleaning the output again finds nothing more:
+        # - the late repairs look at the document as it now starts (a truncated lead), and
+        #   boilerplate gone from its head gives them a new start;
+        # - which rules run depends on the language, and the language of a text can change when
+        #   its boilerplate goes (a short English text with a Dutch-looking widget);
+        # - pieces of run-together text that the boilerplate set on lines of their own are judged
+        #   again as lines.
+        last_active: tuple[Rule, ...] | None = None
+        rejudge = False
+        for _ in range(_MAX_ROUNDS):
             repaired = False
             for rule in self._late:
                 text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
                 record(edits)
                 repaired = repaired or bool(edits)
-            if late_round and not repaired:
-                break  # the boilerplate of the last round left nothing for the repairs
             if language_sample(text) != sample:
                 sample = language_sample(text)
                 lang, prob = detect_language(text)
-            # Which rules run depends on the language, and the language of a text can change when
-            # its boilerplate goes (a short English text with a Dutch-looking widget).  Repeat until
-            # the language found on the result selects the rules that made it, so that cleaning the
-            # output again finds nothing more.
-            removed = False
-            for _ in range(_MAX_LANGUAGE_ROUNDS):
-                active = self._active(lang, prob)
-                text, edits = apply_boilerplate(text, active)
-                record(edits)
-                changed = bool(edits)
-                removed = removed or changed
-                for _ in range(_MAX_LANGUAGE_ROUNDS):
-                    if not any("\n" in e.inserted for e in edits):
-                        break
-                    # pieces of run-together text now stand on lines of their own: judge those lines
-                    text, edits = apply_boilerplate(text, active)
-                    record(edits)
-                if not changed:
-                    break
-                if language_sample(text) == sample:
-                    break  # langdetect sees the same sample: same language, same rules
-                sample = language_sample(text)
-                lang, prob = detect_language(text)
-                if self._active(lang, prob) == active:
-                    break
-            if not removed or not self._late:
-                break
+            active = self._active(lang, prob)
+            if active == last_active and not repaired and not rejudge:
+                break  # the same rules on the text they already cleaned: nothing new
+            text, edits = apply_boilerplate(text, active)
+            record(edits)
+            last_active = active
+            rejudge = any("\n" in e.inserted for e in edits)
         doc.metadata["lang"], doc.metadata["lang_prob"] = lang, prob
+        doc.metadata["truncated_tail"] = truncated_tail(text)
         doc.text = text
         return doc
 

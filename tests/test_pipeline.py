@@ -113,3 +113,11 @@ def test_dev_set_is_idempotent(task: str) -> None:
         assert apply_edits(record["text"], doc.edits) == doc.text
         again = clean(doc.text)
         assert again.edits == [], (record["id"], again.edits[:3])
+
+
+def test_seed_000_lead_restored_and_tail_flagged() -> None:
+    doc = clean(seed_text("000"))
+    assert doc.text.startswith("capitalism struggles during covid 19 pandemic")
+    assert doc.text.endswith("indictment of five chinese")
+    assert doc.metadata["truncated_tail"] is True
+    assert clean(seed_text("001")).metadata["truncated_tail"] is False
