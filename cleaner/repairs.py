@@ -15,6 +15,7 @@ from collections.abc import Callable
 import ftfy
 
 from cleaner.document import Edit, EditLog, iter_lines
+from cleaner.flat import split_flat_dateline, strip_flat_widgets
 from cleaner.leads import restore_lead
 
 #: A repair takes the text and the rule's (code, slug) and returns the new text and its edits.
@@ -134,4 +135,6 @@ REPAIRS: dict[str, Repair] = {
     "strip_trailing_whitespace": strip_trailing_whitespace,
     "collapse_blank_lines": collapse_blank_lines,
     "restore_lead": restore_lead,
+    "strip_flat_widgets": strip_flat_widgets,
+    "split_flat_dateline": split_flat_dateline,
 }

@@ -1,0 +1,602 @@
+"""Repairs for flattened text (lowercase, no punctuation, one line: :func:`cleaner.style.is_flat`).
+
+Flattened text has lost the line breaks, case and punctuation that the boilerplate rules look
+at, so a link widget ("top stories" and three headlines) pushed into the middle of an article
+can only be told from the article by its words.  Two kinds of evidence are combined here:
+
+* **a widget header** from a fixed vocabulary of the common families ("top stories", "read
+  more", "related stories", "trending now", "you may also like", "don t miss", ...), each with
+  a prior that says how rarely the phrase occurs in running prose, and vetoes for the words
+  around it that make it prose ("the most popular", "related to", "read more about");
+* **how far the words after the header stay off the document's topic**.  A widget's headlines
+  come from other articles: a content word of theirs almost never occurs anywhere else in the
+  document, while about half of an article's content words do.  Each word after the header
+  scores the log-likelihood ratio of that observation (widget against article, measured once
+  on news pages and rounded: an off-topic word about +0.6, an on-topic one -0.5 to -3 by how
+  rare it is, function words and numbers nothing), and the widget ends where the running sum
+  is highest.  It is removed when header prior plus that maximum clears :data:`MIN_SCORE`.
+
+Both repairs do nothing unless :func:`~cleaner.style.is_flat` holds, and both repeat until they
+find nothing more, so cleaning their output again changes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+from wordfreq import word_frequency
+
+from cleaner.document import Edit, EditLog
+from cleaner.style import is_flat
+
+_TOKEN = regex.compile(r"\S+")
+
+
+def _words(spec: str) -> frozenset[str]:
+    """The words of a space-separated list."""
+    return frozenset(spec.split())
+
+
+# --- the topic score ------------------------------------------------------------------------
+
+#: Words that carry no topic: function words, the pieces that flattening leaves of contractions
+#: ("don t", "she s"), and reporting verbs that every article uses.
+STOPWORDS = _words(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could d did do does doing don down during each few for
+    from further had has have having he her here hers herself him himself his how i if in into is
+    it its itself just ll m me more most my myself no nor not now of off on once only or other our
+    ours ourselves out over own re s said same says she should so some such t than that the their
+    theirs them themselves then there these they this those through to too under until up ve very
+    was we were what when where which while who whom why will with would you your yours yourself
+    yourselves"""
+)
+
+#: A widget is removed when its header's prior plus its best running score reaches this.
+MIN_SCORE = 3.5
+#: ... and when it has at least this many off-topic content words (a "read more" + one headline).
+MIN_OFF_TOPIC = 3
+#: How many words after a widget show the article coming back to its topic.
+AFTER_WORDS = 15
+#: ... and how far the running score must fall over them.
+MIN_AFTER = 2.0
+#: Words agree on their first this many letters to count as one topic word (measured: 5 to 7 do alike).
+STEM_LETTERS = 6
+#: What each word after the header costs, a prior on the widget's length.
+LENGTH_COST = 0.1
+#: The widget ends where its score plus this much of the fall after it is highest: the article
+#: resumes on its topic at once, though a headline's last words may touch the topic by chance.
+BOUNDARY_WEIGHT = 0.5
+#: ... over this many words.
+BOUNDARY_WORDS = 8
+#: How much a word counts as on-topic when only another word of its stem occurs elsewhere.
+RELATED = 0.5
+
+
+def _key(word: str) -> str:
+    """The form under which a word counts as the same topic word: its first letters (a crude stem).
+
+    >>> _key("hibernate") == _key("hibernation"), _key("states") == _key("state"), _key("news")
+    (True, True, 'new')
+    """
+    if len(word) > STEM_LETTERS:
+        return word[:STEM_LETTERS]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@cache
+def _frequency(word: str) -> float:
+    """How often ``word`` occurs in English text (wordfreq; 0 for words it does not know)."""
+    return float(word_frequency(word, "en"))
+
+
+#: Share of a widget's words that are content words, and of an article's (measured on news pages).
+WIDGET_CONTENT_RATE, ARTICLE_CONTENT_RATE = 0.71, 0.58
+#: A widget's content word recurs in the page by chance only, but never less often than this
+#: (a headline about the same story).
+WIDGET_MIN_ON_TOPIC = 0.02
+_CONTENT_SCORE = math.log(WIDGET_CONTENT_RATE / ARTICLE_CONTENT_RATE)
+
+#: Headlinese: headlines and link texts drop articles, conjunctions, pronouns and the past tense
+#: that running prose is made of.  The log-likelihood ratio (widget against article) of each
+#: function word, measured on news pages and rounded to four tiers; the others score
+#: :data:`_FUNCTION_DEFAULT`.
+_FUNCTION_TIERS: dict[float, str] = {
+    -1.5: """but had which there were that while she them they those any ll said don because me ve very
+    if both or then has was such when been during would he than own so""",
+    -0.8: "d his just her and having we each other too before i the a few who about it an into no",
+    0.4: "how why here our after over says",
+}
+_FUNCTION_DEFAULT = -0.3
+_FUNCTION_SCORES = {w: score for score, words in _FUNCTION_TIERS.items() for w in words.split()}
+
+
+class _Document:
+    """The words of one document, and what is needed to score a word of it."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.keys = [_key(w) for w in words]
+        self.words = Counter(words)
+        self.key_counts = Counter(self.keys)
+        self.length = len(words)
+        content = [k for k, w in zip(self.keys, words, strict=True) if _is_content(w)]
+        counts = Counter(content)
+        share = sum(1 for k in content if counts[k] > 1) / max(1, len(content))
+        #: the share of its content words that recur: how topical its text is
+        self.on_topic = min(0.85, max(0.15, share))
+
+    def scores(self, word: str) -> tuple[float, float]:
+        """``(off_topic, on_topic)``: the log-likelihood ratio, widget against article, of a content word.
+
+        The probability that a word recurs in the document is, for a widget's headline, the
+        chance that the word turns up in that many words of any text; for the article, the
+        document's own share of recurring words (or that chance, if higher).
+        """
+        chance = 1.0 - math.exp(-_frequency(word) * self.length)
+        p_widget = min(0.9, max(WIDGET_MIN_ON_TOPIC, chance))
+        p_article = min(0.9, max(self.on_topic, chance))
+        off = _CONTENT_SCORE + math.log((1.0 - p_widget) / (1.0 - p_article))
+        on = _CONTENT_SCORE + math.log(p_widget / p_article)
+        return off, on
+
+    def score(self, word: str, inside: int, inside_key: int) -> float:
+        """The score of a content word of a widget in which it occurs ``inside`` times (its stem ``inside_key``)."""
+        off, on = self.scores(word)
+        if self.words[word] > inside:
+            return on
+        if self.key_counts[_key(word)] > inside_key:
+            return RELATED * on + (1.0 - RELATED) * off  # only another form of it occurs: weaker evidence
+        return off
+
+
+def _is_content(word: str) -> bool:
+    return len(word) > 1 and word not in STOPWORDS and not word.isdigit()
+
+
+# --- widget headers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Header:
+    """A family of widget headers: a pattern over flat words, its prior, and how long its items run."""
+
+    pattern: str
+    #: log-odds that the phrase starts a widget rather than a sentence, before looking at its items
+    prior: float
+    #: how many words after the header the widget may take: one headline or a list of them
+    max_words: int = 90
+
+
+# Words that, just before a header phrase, make it part of a sentence ("the most popular",
+# "want to read more", "is trending", "what you might like"); a widget follows the end of a
+# paragraph, and a paragraph does not end in an article, a preposition, an auxiliary or a
+# conjunction.
+_PROSE_BEFORE = _words(
+    """a an the to of into than that this these those their its his our your my is are was were be
+    been being am has have had will would can could should may might must do does did not no very
+    most more s i we they he she who which whose what how where when why whether if and or but nor
+    ve re ll"""
+)
+# Words that, right after any header phrase, make it prose ("top stories of the year", "read
+# more than", "related to", "trending upwards", "we recommend it").
+_PROSE_AFTER = _words(
+    """to of than about by among at as is are was were has have had be been that which who whom
+    for from with into in on and or but if because since up down upward upwards downward downwards
+    higher lower it them him"""
+)
+
+_STRONG, _MEDIUM, _WEAK = 2.0, 1.0, 0.0
+#: A header of one link ("read more", "see also") takes one headline: this many words at most.
+_ONE_LINK = 40
+
+#: The header families.  A pattern is matched against whole words of flat text; "s" and "t" are
+#: what flattening leaves of "editor's" and "don't".
+HEADERS: tuple[Header, ...] = (
+    # lists of headlines
+    Header(r"(?:more |today s |the day s )?top (?:stories|headlines|news|reads|videos)", _STRONG),
+    Header(r"related (?:stories|articles|posts|news|coverage|content|links|reading|topics|videos)", _STRONG),
+    Header(r"related", _WEAK),
+    Header(
+        r"(?:editor s|editors) (?:picks?|choice)|must reads|(?:sponsored|promoted|partner) (?:stories|content)", _STRONG
+    ),
+    Header(r"(?:from )?around the web|from the web|featured (?:stories|articles|posts|videos)", _STRONG),
+    Header(r"don t miss|do not miss|in case you missed it|icymi|you may have missed|you might have missed", _MEDIUM),
+    Header(
+        r"recommended (?:for you|stories|articles|videos|reading)|we recommend|"
+        r"you (?:may|might|will|would) (?:also )?(?:like|enjoy|be interested in)|(?:may|might) also (?:like|enjoy)",
+        _MEDIUM,
+    ),
+    Header(
+        r"more (?:stories|news|headlines|articles|videos|coverage|on this(?: story| topic)?|like this|to explore)|"
+        r"other (?:stories|news|headlines)|in other news",
+        _MEDIUM,
+    ),
+    Header(r"trending(?: now| today| stories| news| articles| topics| videos)?|what s trending", _MEDIUM),
+    Header(
+        r"most (?:popular|read|viewed|shared|commented|emailed|watched)(?: stories| articles| news| now)?|"
+        r"popular (?:now|stories|articles|posts|news|videos|today)|what s (?:hot|popular)",
+        _MEDIUM,
+    ),
+    Header(
+        r"suggested (?:for you|reading|articles|stories|posts|videos)|recent (?:posts|stories|articles|news)|"
+        r"popular posts|people also read|readers also (?:read|liked)|what others are reading|stories you may like|"
+        r"hot (?:topics|stories)|(?:currently|now) reading|explore more|more to read|we think you ll like",
+        _MEDIUM,
+    ),
+    Header(r"(?:the )?latest (?:news|stories|headlines|articles|videos)|breaking news|top picks|recommended", _WEAK),
+    # one link
+    Header(r"read (?:more|next|also|this next)|also read", _STRONG, _ONE_LINK),
+    Header(r"must read|what to read next|further reading", _MEDIUM, _ONE_LINK),
+    Header(r"(?:next|previous) (?:story|article|post)", _MEDIUM, _ONE_LINK),
+    Header(r"see also|also see|up next|watch next|next up|keep reading", _WEAK, _ONE_LINK),
+)
+
+
+@cache
+def _compiled_headers() -> tuple[tuple[regex.Pattern[str], Header], ...]:
+    return tuple((regex.compile(rf"(?<!\S)(?:{h.pattern})(?!\S)"), h) for h in HEADERS)
+
+
+def _find_headers(tokens: list[str]) -> list[tuple[int, int, Header]]:
+    """``(start, end, header)`` for the header phrases among ``tokens``: the longest at each start."""
+    joined = " ".join(tokens)
+    starts: dict[int, int] = {}
+    pos = 0
+    for i, t in enumerate(tokens):
+        starts[pos] = i
+        pos += len(t) + 1
+    found: dict[int, tuple[int, int, Header]] = {}
+    for pattern, header in _compiled_headers():
+        for m in pattern.finditer(joined):
+            at = starts.get(m.start())
+            if at is None:
+                continue
+            n = m.group().count(" ") + 1
+            best = found.get(at)
+            if best is None or n > best[1] - best[0]:
+                found[at] = (at, at + n, header)
+    return [found[i] for i in sorted(found)]
+
+
+#: Words that often open a sentence (the article resuming after a widget) and words that never do.
+_OPENERS = _words(
+    """the this these those it he she they we i you there but while if when although though however
+    his their our my its one some many according meanwhile still yet now today earlier later"""
+)
+_NOT_OPENERS = _words("of to s t than and or nor is are was were has have had be been by from as")
+#: Words that do not end a headline or a link text.
+_NOT_FINAL = _words(
+    """the a an of to and or for in on with at by from as is are was were be been that which who his
+    her their its our my your this these those than"""
+)
+#: What the words at a widget's end add to the case for ending it there.
+EDGE_SCORE = 1.0
+
+
+def _edge(words: list[str], end: int) -> float:
+    """How plausible it is that a widget ends before ``words[end]``: a headline's last word, a sentence's first."""
+    score = -EDGE_SCORE if words[end - 1] in _NOT_FINAL else 0.0
+    if end == len(words):
+        return score + EDGE_SCORE  # the text ends: as clear an end as a sentence starting
+    nxt = words[end]
+    return score + (EDGE_SCORE if nxt in _OPENERS else -EDGE_SCORE if nxt in _NOT_OPENERS else 0.0)
+
+
+def _best_end(
+    words: list[str], doc: _Document, start: int, first: int, max_words: int
+) -> tuple[int, float, int, float]:
+    """Where the widget whose header spans ``start..first`` ends: ``(end, score, off_topic_words, fall)``.
+
+    A word is on-topic when it occurs in the document outside the widget, related when only a word
+    of its stem does, off-topic otherwise; the running score is the sum of the words' scores.  The
+    widget ends where that score plus :data:`BOUNDARY_WEIGHT` times its fall over the next
+    :data:`BOUNDARY_WORDS` words is highest (the earliest such end), and ``fall`` is how far the
+    score falls over the :data:`AFTER_WORDS` words after it: the article coming back to its topic.
+    """
+    keys = doc.keys
+    inside_words: Counter[str] = Counter(words[start:first])  # the widget so far, header included
+    inside_keys: Counter[str] = Counter(keys[start:first])
+    items: dict[str, Counter[str]] = {}  # the content words after the header, by key
+    contrib: dict[str, float] = {}
+    running = 0.0
+    sums: list[float] = []
+    for j in range(first, min(len(words), first + max_words + AFTER_WORDS)):
+        k, w = keys[j], words[j]
+        inside_words[w] += 1
+        inside_keys[k] += 1
+        if w in STOPWORDS:
+            running += _FUNCTION_SCORES.get(w, _FUNCTION_DEFAULT)
+        elif _is_content(w):
+            group = items.setdefault(k, Counter())
+            group[w] += 1
+            # the words of one stem in the widget score together: their status depends on each other
+            running -= contrib.get(k, 0.0)
+            contrib[k] = sum(n * doc.score(x, inside_words[x], inside_keys[k]) for x, n in group.items())
+            running += contrib[k]
+        running -= LENGTH_COST
+        sums.append(running)
+
+    def fall(n: int, span: int) -> float:
+        """How far the running score falls over the ``span`` words after the first ``n``."""
+        tail = sums[n : n + span]
+        return sums[n - 1] - min(tail) if tail else 0.0
+
+    best_end, best, objective = first, 0.0, 0.0
+    for n in range(1, min(len(sums), max_words) + 1):
+        if sums[n - 1] <= 0.0:
+            continue
+        value = sums[n - 1] + BOUNDARY_WEIGHT * fall(n, BOUNDARY_WORDS) + _edge(words, first + n)
+        if value > objective + 1e-9:
+            best_end, best, objective = first + n, sums[n - 1], value
+    after = fall(best_end - first, AFTER_WORDS) if best_end > first else 0.0
+    left = len(words) - best_end
+    if left < AFTER_WORDS:  # near the document's end there is less text to fall over, at it none
+        after = after * AFTER_WORDS / left if left else math.inf
+    widget_words = Counter(words[start:best_end])
+    widget_keys = Counter(keys[start:best_end])
+    off = sum(
+        1
+        for x, k in zip(words[first:best_end], keys[first:best_end], strict=True)
+        if _is_content(x) and doc.key_counts[k] == widget_keys[k] and doc.words[x] == widget_words[x]
+    )
+    return best_end, best, off, after
+
+
+def find_flat_widgets(text: str) -> list[tuple[int, int, float]]:
+    """The widgets of a flat text as ``(start, end, score)`` character offsets (no check of is_flat).
+
+    >>> text = ("the mayor said the new bridge will open in may and the bridge will carry trains "
+    ...         "top stories ten best black friday deals on laptops celebrity chef launches vegan diner "
+    ...         "the bridge cost the city more than the mayor had said")
+    >>> [text[s:e] for s, e, _ in find_flat_widgets(text)]
+    ['top stories ten best black friday deals on laptops celebrity chef launches vegan diner']
+    """
+    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    words = [text[s:e] for s, e in spans]
+    doc = _Document(words)
+    out: list[tuple[int, int, float]] = []
+    taken = 0
+    for start, first, header in _find_headers(words):
+        if start < taken:
+            continue
+        if start > 0 and words[start - 1] in _PROSE_BEFORE:
+            continue
+        if first < len(words) and words[first] in _PROSE_AFTER:
+            continue
+        end, score, off, after = _best_end(words, doc, start, first, header.max_words)
+        if header.prior + score >= MIN_SCORE and off >= MIN_OFF_TOPIC and after >= MIN_AFTER:
+            out.append((spans[start][0], spans[end - 1][1], header.prior + score))
+            taken = end
+    return out
+
+
+def strip_flat_widgets(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
+    """Remove link widgets (a header and its off-topic headlines) from flattened text.
+
+    >>> text = ("the mayor said the new bridge will open in may and the bridge will carry trains "
+    ...         "top stories ten best black friday deals on laptops celebrity chef launches vegan diner "
+    ...         "the bridge cost the city more than the mayor had said")
+    >>> out = strip_flat_widgets(text, "RP003", "flat-widget")[0]
+    >>> out[55:]
+    'bridge will carry trains the bridge cost the city more than the mayor had said'
+    >>> strip_flat_widgets("Top Stories. " + text, "RP003", "flat-widget")[1]  # not flat: nothing
+    []
+    """
+    if not is_flat(text):
+        return text, []
+    edits: list[Edit] = []
+    # Removing a widget changes which words are on-topic: repeat until nothing more is found (each
+    # round removes words, so this ends), and cleaning the result again finds nothing.
+    while widgets := find_flat_widgets(text):
+        log = EditLog(text)
+        for start, end, score in widgets:
+            # take the widget with the spaces after it (or before it, at the end of a line)
+            stop = end
+            while stop < len(text) and text[stop] in " \t":
+                stop += 1
+            begin = start
+            if stop == end or (stop < len(text) and text[stop] == "\n"):
+                stop = end
+                while begin > 0 and text[begin - 1] in " \t":
+                    begin -= 1
+            log.add(code, slug, begin, stop, "", f"score {score:.1f}")
+        text = log.result()
+        edits.extend(log.edits)
+    return text, edits
+
+
+# --- datelines ----------------------------------------------------------------------------------
+
+#: News agencies as a dateline shows them once flattened ("BEIJING (AP) —" is "beijing ap").
+AGENCIES = _words("ap reuters afp upi cnn xinhua tass dpa efe ansa kyodo yonhap pti ians ani aap")
+#: Agencies that open an article on their own, without a place ("(CNN) —").
+BARE_AGENCIES = frozenset({"cnn"})
+#: A dateline is looked for among the first this many words (a headline and a subheading fit).
+DATELINE_WINDOW = 25
+#: A headline before the dateline has at least this many words.
+MIN_HEADLINE_WORDS = 3
+
+#: After an agency, these words make it prose ("cnn reported", "reuters calculations", "ap photo").
+_AGENCY_PROSE_AFTER = _words(
+    """s reported reports reporting report said says that and or has had have is was were will would
+    photo photos file video poll interview interviews anchor host hosts correspondent contributor
+    analyst reporter reporters investigation analysis calculations tally count survey story stories
+    news com bureau office staff editor editors journalist journalists"""
+)
+#: Before a bare agency, these words make it prose ("told cnn", "on cnn", "a cnn poll").
+_AGENCY_PROSE_BEFORE = _PROSE_BEFORE | _words(
+    "told tells tell telling said says on to via from with for at according watch exclusive"
+)
+
+
+def _places(spec: str) -> frozenset[tuple[str, ...]]:
+    """Place names, comma-separated, as tuples of flat words."""
+    return frozenset(tuple(name.split()) for name in spec.split(",") if name.strip())
+
+
+#: US states and Canadian provinces, in full and as AP style abbreviates them ("Calif.", "N.Y.").
+US_STATES = _places(
+    """alabama, alaska, arizona, arkansas, california, colorado, connecticut, delaware, florida,
+    georgia, hawaii, idaho, illinois, indiana, iowa, kansas, kentucky, louisiana, maine, maryland,
+    massachusetts, michigan, minnesota, mississippi, missouri, montana, nebraska, nevada,
+    new hampshire, new jersey, new mexico, new york, north carolina, north dakota, ohio, oklahoma,
+    oregon, pennsylvania, rhode island, south carolina, south dakota, tennessee, texas, utah, vermont,
+    virginia, washington, west virginia, wisconsin, wyoming, ala, ariz, ark, calif, colo, conn, del,
+    fla, ga, ill, ind, kan, kans, ky, la, md, mass, mich, minn, miss, mo, mont, neb, nev, n h, n j,
+    n m, n y, n c, n d, okla, ore, pa, r i, s c, s d, tenn, vt, va, wash, w va, wis, wyo, d c, ont,
+    que, b c, alta, sask, man, n s, n b, nfld, p e i"""
+)
+
+COUNTRIES = _places(
+    """afghanistan, albania, algeria, andorra, angola, argentina, armenia, australia, austria,
+    azerbaijan, bahamas, bahrain, bangladesh, barbados, belarus, belgium, belize, benin, bhutan,
+    bolivia, bosnia, botswana, brazil, brunei, bulgaria, burkina faso, burundi, cambodia, cameroon,
+    canada, cape verde, central african republic, chad, chile, china, colombia, comoros, congo,
+    costa rica, croatia, cuba, cyprus, czech republic, czechia, denmark, djibouti, dominica,
+    dominican republic, east timor, ecuador, egypt, el salvador, england, equatorial guinea, eritrea,
+    estonia, eswatini, ethiopia, fiji, finland, france, gabon, gambia, gaza strip, georgia, germany,
+    ghana, greece, grenada, guatemala, guinea, guyana, haiti, honduras, hong kong, hungary, iceland,
+    india, indonesia, iran, iraq, ireland, israel, italy, ivory coast, jamaica, japan, jordan,
+    kazakhstan, kenya, kiribati, kosovo, kuwait, kyrgyzstan, laos, latvia, lebanon, lesotho, liberia,
+    libya, liechtenstein, lithuania, luxembourg, madagascar, malawi, malaysia, maldives, mali, malta,
+    marshall islands, mauritania, mauritius, mexico, micronesia, moldova, monaco, mongolia,
+    montenegro, morocco, mozambique, myanmar, namibia, nauru, nepal, netherlands, new zealand,
+    nicaragua, niger, nigeria, north korea, north macedonia, northern ireland, norway, oman, pakistan,
+    palau, palestine, panama, papua new guinea, paraguay, peru, philippines, poland, portugal,
+    puerto rico, qatar, romania, russia, rwanda, samoa, saudi arabia, scotland, senegal, serbia,
+    seychelles, sierra leone, singapore, slovakia, slovenia, solomon islands, somalia, south africa,
+    south korea, south sudan, spain, sri lanka, sudan, suriname, sweden, switzerland, syria, taiwan,
+    tajikistan, tanzania, thailand, togo, tonga, tunisia, turkey, turkmenistan, tuvalu, uganda,
+    ukraine, united arab emirates, united kingdom, united states, uruguay, uzbekistan, vanuatu,
+    venezuela, vietnam, wales, west bank, yemen, zambia, zimbabwe"""
+)
+
+#: Capitals and the cities that datelines name most often.
+CITIES = _places(
+    """washington, washington dc, new york, los angeles, chicago, houston, dallas, austin, san antonio,
+    el paso, fort worth, phoenix, tucson, denver, seattle, portland, boise, spokane, salt lake city,
+    las vegas, reno, sacramento, san francisco, san diego, san jose, oakland, long beach, honolulu,
+    anchorage, minneapolis, st paul, milwaukee, detroit, cleveland, columbus, cincinnati,
+    indianapolis, louisville, nashville, memphis, atlanta, miami, orlando, tampa, jacksonville,
+    tallahassee, palm beach, west palm beach, new orleans, baton rouge, little rock, kansas city,
+    st louis, oklahoma city, omaha, des moines, albuquerque, santa fe, charlotte, raleigh, richmond,
+    baltimore, philadelphia, pittsburgh, boston, providence, hartford, newark, albany, buffalo,
+    capitol hill, silicon valley, united nations, toronto, montreal, ottawa, vancouver, calgary,
+    edmonton, winnipeg, mexico city, havana, guatemala city, panama city, san juan, santo domingo,
+    port au prince, caracas, bogota, lima, quito, santiago, buenos aires, sao paulo, rio de janeiro,
+    brasilia, montevideo, london, manchester, liverpool, birmingham, edinburgh, glasgow, belfast,
+    dublin, paris, lyon, marseille, nice, strasbourg, brussels, amsterdam, the hague, luxembourg,
+    berlin, munich, frankfurt, hamburg, cologne, vienna, geneva, zurich, bern, davos, rome, milan,
+    naples, turin, florence, venice, vatican city, madrid, barcelona, seville, valencia, lisbon,
+    porto, athens, stockholm, oslo, copenhagen, helsinki, reykjavik, warsaw, prague, budapest,
+    bratislava, ljubljana, zagreb, sarajevo, belgrade, skopje, tirana, sofia, bucharest, chisinau,
+    kiev, kyiv, minsk, vilnius, riga, tallinn, moscow, st petersburg, tbilisi, yerevan, baku,
+    istanbul, ankara, nicosia, beirut, damascus, amman, jerusalem, tel aviv, gaza, ramallah,
+    baghdad, tehran, kabul, riyadh, jeddah, dubai, abu dhabi, doha, manama, muscat, sanaa, cairo,
+    tripoli, tunis, algiers, rabat, casablanca, khartoum, addis ababa, nairobi, kampala, kigali,
+    dar es salaam, kinshasa, lagos, abuja, accra, dakar, johannesburg, pretoria, cape town, harare,
+    islamabad, karachi, lahore, new delhi, delhi, mumbai, kolkata, chennai, bangalore, bengaluru,
+    hyderabad, dhaka, kathmandu, colombo, beijing, shanghai, shenzhen, guangzhou, wuhan, chengdu,
+    hangzhou, hong kong, macau, taipei, tokyo, osaka, kyoto, seoul, busan, pyongyang, ulaanbaatar,
+    bangkok, hanoi, ho chi minh city, phnom penh, vientiane, yangon, kuala lumpur, singapore,
+    jakarta, manila, sydney, melbourne, canberra, brisbane, perth, auckland, wellington"""
+)
+
+#: Words that open or close a two-word town name ("st joseph", "sioux falls", "fort myers").
+_TOWN_FIRST = _words("st saint san santa los las fort port mount mt new north south east west el la lake")
+_TOWN_LAST = _words("city falls springs beach park heights valley lake rapids bay harbor creek hill hills point island")
+_PLACE_WORDS = 4  # the longest place name, in words
+#: A place after one of these words is part of a sentence, not a dateline.
+_PLACE_PROSE_BEFORE = _PROSE_BEFORE | _words("in at on near from outside inside across around")
+
+
+def _ends_with(words: list[str], end: int, names: frozenset[tuple[str, ...]]) -> int:
+    """The start of the longest name of ``names`` that ends just before ``end`` (``-1``: none)."""
+    for n in range(min(_PLACE_WORDS, end), 0, -1):
+        if tuple(words[end - n : end]) in names:
+            return end - n
+    return -1
+
+
+def _place_start(words: list[str], end: int) -> int:
+    """Where a place name that ends just before ``end`` starts (``-1``: there is none).
+
+    A known city or country ("beijing", "hong kong"), a city or town before a state or country
+    ("dekalb ill", "sioux falls s d", "hanoi vietnam"), or a known city alone.
+
+    >>> words = "virus spreads in town sioux falls s d ap".split()
+    >>> words[_place_start(words, 8) : 8]
+    ['sioux', 'falls', 's', 'd']
+    >>> _place_start("he told the ap".split(), 3)
+    -1
+    """
+    region = _ends_with(words, end, US_STATES | COUNTRIES)
+    if region > 0 and tuple(words[region:end]) not in CITIES:  # "washington" and "hong kong" stand alone
+        city = _ends_with(words, region, CITIES)
+        if city >= 0:
+            return city
+        town = words[region - 1]
+        if town not in _PROSE_BEFORE and town not in STOPWORDS and not town.isdigit() and len(town) > 1:
+            two = region >= 2 and (words[region - 2] in _TOWN_FIRST or town in _TOWN_LAST)
+            return region - 2 if two and words[region - 2] not in STOPWORDS else region - 1
+    city = _ends_with(words, end, CITIES)
+    return city if city >= 0 else region
+
+
+def find_flat_dateline(text: str) -> int:
+    """The character offset where a dateline after a headline starts in flat text (``-1``: none).
+
+    >>> text = "capitalism struggles during covid 19 pandemic beijing ap china and the u s are boosting"
+    >>> text[find_flat_dateline(text):]
+    'beijing ap china and the u s are boosting'
+    >>> find_flat_dateline("beijing ap china and the u s are boosting cooperation")  # it opens the text
+    -1
+    >>> find_flat_dateline("the study which was shared with the ap by researchers found that")
+    -1
+    """
+    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    words = [text[s:e] for s, e in spans[: DATELINE_WINDOW + 1]]
+    for a in range(1, min(len(words), DATELINE_WINDOW)):
+        if words[a] not in AGENCIES:
+            continue
+        if a + 1 < len(words) and words[a + 1] in _AGENCY_PROSE_AFTER:
+            continue
+        start = _place_start(words, a)
+        if start > 0 and words[start - 1] in _PLACE_PROSE_BEFORE:
+            start = -1  # a place in a sentence ("in beijing ap"), not a dateline
+        if start < 0 and words[a] in BARE_AGENCIES and words[a - 1] not in _AGENCY_PROSE_BEFORE:
+            start = a
+        if start < MIN_HEADLINE_WORDS:
+            continue  # no place, or nothing before it to split off
+        if "\n" in text[spans[start - 1][1] : spans[start][0]]:
+            return -1  # the dateline already opens a line
+        return spans[start][0]
+    return -1
+
+
+def split_flat_dateline(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
+    """Start a new line at the dateline that follows a flattened headline ("... pandemic beijing ap ...").
+
+    >>> split_flat_dateline("apitalism struggles during covid 19 pandemic beijing ap china and the u s are "
+    ...                     "boosting cooperation in sending home crime suspects amid a chinese drive to ferret "
+    ...                     "out corrupt officials and fugitives who have fled abroad the department said",
+    ...                     "RP004", "flat-dateline")[0][:86]
+    'apitalism struggles during covid 19 pandemic\\nbeijing ap china and the u s are boosting'
+    """
+    if not is_flat(text):
+        return text, []
+    at = find_flat_dateline(text)
+    if at < 0:
+        return text, []
+    begin = at
+    while begin > 0 and text[begin - 1] in " \t":
+        begin -= 1
+    log = EditLog(text)
+    log.add(code, slug, begin, at, "\n")
+    return log.result(), log.edits
