@@ -45,3 +45,18 @@ def test_glued_text_is_split_and_cleaned() -> None:
 
 def test_cuts_at_glue_never_change_clean_text() -> None:
     assert _module().false_split_rate(SHARED)["per_10k"] <= 1.0
+
+
+def test_flat_widgets_go_and_leads_are_mended() -> None:
+    res = _evaluate("flat")
+    assert res["recall"] >= 0.99
+    assert res["junk_removed"] >= 0.50
+    assert res["lead_fixed_or_dropped"] >= 0.90
+    assert res["lead_intact_kept"] >= 0.99
+
+
+def test_truncated_leads_restored_and_intact_leads_kept() -> None:
+    res = _evaluate("lead")
+    assert res["lead_restored"] >= 0.75
+    assert res["lead_fixed_or_dropped"] >= 0.97
+    assert res["lead_intact_kept"] >= 0.995
