@@ -45,3 +45,9 @@ def test_glued_text_is_split_and_cleaned() -> None:
 
 def test_cuts_at_glue_never_change_clean_text() -> None:
     assert _module().false_split_rate(SHARED)["per_10k"] <= 1.0
+
+
+def test_flat_widgets_go_and_article_stays() -> None:
+    res = _evaluate("flat")
+    assert res["recall"] >= 0.99
+    assert res["junk_removed"] >= 0.80
