@@ -11,13 +11,17 @@ can only be told from the article by its words.  Two kinds of evidence are combi
 * **how far the words after the header stay off the document's topic**.  A widget's headlines
   come from other articles: a content word of theirs almost never occurs anywhere else in the
   document, while about half of an article's content words do.  Each word after the header
-  scores the log-likelihood ratio of that observation (widget against article, measured once
-  on news pages and rounded: an off-topic word about +0.6, an on-topic one -0.5 to -3 by how
-  rare it is, function words and numbers nothing), and the widget ends where the running sum
-  is highest.  It is removed when header prior plus that maximum clears :data:`MIN_SCORE`.
+  scores the log-likelihood ratio of that observation, widget against article: the chance that
+  a headline word turns up in the document anyway comes from its wordfreq frequency, the
+  article's from the document's own share of recurring words; function words score by
+  headlinese (headlines drop "the", "was", "but", "he").  The widget ends where the running sum,
+  plus part of its fall over the next words and the plausibility of the edge (a headline does
+  not end in "the", a sentence may start with it), is highest; it is removed when the header's
+  prior plus the sum clears :data:`MIN_SCORE` and the text after it comes back to the topic.
 
-Both repairs do nothing unless :func:`~cleaner.style.is_flat` holds, and both repeat until they
-find nothing more, so cleaning their output again changes nothing.
+A header phrase is needed: without one, an off-topic stretch of an article (a list of names, a
+quotation) scores as high as a widget.  Both repairs do nothing unless
+:func:`~cleaner.style.is_flat` holds, and cleaning their output again changes nothing.
 """
 
 from __future__ import annotations
