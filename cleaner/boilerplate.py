@@ -180,8 +180,12 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
                 j += step  # another anchor of this rule (a second credit under one picture): look past it
                 continue
             if j in removed and removed[j] is not rule and not side.to_end:
-                vouched = removed[j].code in side.confirm_by
-                break  # a line another rule took belongs to something else: the evidence ends
+                other = removed[j]
+                if other.kind == "line" and not other.contextual and other.code not in side.confirm_by:
+                    j += step  # junk on its own (an ad label): absent, as it will be once removed
+                    continue
+                vouched = other.code in side.confirm_by
+                break  # a line another structure took belongs to something else: the evidence ends
             if not side.to_end:
                 if rule.anchors(stripped[j]) or not side.accepts(stripped[j]):
                     break

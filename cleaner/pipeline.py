@@ -96,6 +96,8 @@ class Cleaner:
         for _ in range(_MAX_ROUNDS):
             repaired = False
             for rule in self._late:
+                if not rule.applies_to(lang if prob >= LANGUAGE_CONFIDENCE else "und"):
+                    continue
                 text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
                 record(edits)
                 repaired = repaired or bool(edits)
