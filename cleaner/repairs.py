@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 
 import ftfy
+import ftfy.badness
 
 from cleaner.document import Edit, EditLog, iter_lines
 from cleaner.flat import split_flat_dateline, strip_flat_widgets
@@ -44,6 +45,9 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
     explain=True,
 )
 
+# Signs of damage that ftfy's mojibake detector does not cover: HTML entities, control
+# characters (C0, C1, terminal escapes), the replacement character, lone surrogates.
+_DAMAGE = re.compile(r"&#?\w+;|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ud800-\udfff]")
 # Text that ftfy cannot change: ASCII with no HTML entity and no control character.
 _FTFY_NEEDED = re.compile(r"[^\x09\x0a\x0d\x20-\x25\x27-\x7e]")
 
@@ -64,6 +68,8 @@ def fix_encoding(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
     for start, _end, line in iter_lines(text):
         if not line or not _FTFY_NEEDED.search(line):
             continue
+        if not _DAMAGE.search(line) and not ftfy.badness.is_bad(line):
+            continue  # no entity, control character or mojibake: ftfy would leave the line alone
         fixed, steps = ftfy.fix_and_explain(line, config=FTFY_CONFIG)
         if fixed == line:
             continue
