@@ -50,11 +50,45 @@ DEFAULT_CONTAINMENT = 0.7
 CANDIDATE_THRESHOLD = 0.2
 NORMALISATION = 1  # bumped whenever normalise() or shingling changes; stored in indexes
 
-_TOKEN = re.compile(r"\w+")
+_WORD_CHAR = re.compile(r"\w")
+_ASCII_BYTES = bytes(range(128))
+# ASCII bytes that are not word characters become spaces; bytes of non-ASCII characters stay
+_ASCII_SEPARATORS = bytes(c if c >= 128 or chr(c).isalnum() or c == ord("_") else 32 for c in range(256))
 _U64 = np.uint64
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5], dtype=np.uint64)
 
 Signature = npt.NDArray[np.uint32]
+
+
+def token_bytes(text: str) -> list[bytes]:
+    """The words of the normalised text, UTF-8 encoded: what ``re.findall(r"\\w+", ...)`` finds in it.
+
+    Faster than ``findall`` (which dominated signing time), with C-level byte operations only:
+    after NFKC and lowercasing, the text is encoded; each distinct non-ASCII character that is not a
+    word character (a handful per document: quotes, dashes) is replaced by a space; ASCII
+    punctuation becomes a space with one ``bytes.translate``; and ``split`` cuts the words.
+
+    >>> token_bytes("Don’t—stop: ÉTÉ_2 «ok»")
+    [b'don', b't', b'stop', b'\xc3\xa9t\xc3\xa9_2', b'ok']
+    """
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    data = text.lower().encode("utf-8")
+    if not data.isascii():
+        # the non-ASCII characters alone (deleting ASCII bytes from UTF-8 leaves whole characters)
+        for ch in set(data.translate(None, _ASCII_BYTES).decode("utf-8")):
+            if not _WORD_CHAR.match(ch):
+                data = data.replace(ch.encode("utf-8"), b" ")
+    return data.translate(_ASCII_SEPARATORS).split()
+
+
+def tokens(text: str) -> list[str]:
+    """The words of the normalised text.
+
+    >>> tokens("The U.S. economy — it's fine.")
+    ['the', 'u', 's', 'economy', 'it', 's', 'fine']
+    """
+    return [t.decode("utf-8") for t in token_bytes(text)]
 
 
 def normalise(text: str) -> str:
@@ -65,18 +99,12 @@ def normalise(text: str) -> str:
     >>> normalise("the u s economy its fine")
     'the u s economy its fine'
     """
-    return " ".join(_TOKEN.findall(unicodedata.normalize("NFKC", text).lower()))
+    return " ".join(tokens(text))
 
 
-def tokens(text: str) -> list[str]:
-    """The words of the normalised text."""
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
-
-
-def token_hashes(words: Sequence[str]) -> npt.NDArray[np.uint64]:
+def token_hashes(words: Sequence[bytes]) -> npt.NDArray[np.uint64]:
     """xxh64 of every word, as uint64."""
-    h = xxhash.xxh64_intdigest
-    return np.fromiter((h(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+    return np.fromiter(map(xxhash.xxh64_intdigest, words), dtype=np.uint64, count=len(words))
 
 
 def shingle_hashes(text: str, ngram: int = DEFAULT_NGRAM) -> npt.NDArray[np.uint32]:
@@ -84,20 +112,24 @@ def shingle_hashes(text: str, ngram: int = DEFAULT_NGRAM) -> npt.NDArray[np.uint
 
     A text shorter than ``ngram`` words is one shingle; an empty text has none.
     """
-    th = token_hashes(tokens(text))
+    th = token_hashes(token_bytes(text))
     n = len(th)
     if n == 0:
         return np.zeros(0, dtype=np.uint32)
     k = min(ngram, n)
     count = n - k + 1
-    acc = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for j in range(k):
-            mult = _MIX[j % len(_MIX)] + _U64(2 * (j // len(_MIX)))
-            acc = (acc ^ th[j : j + count]) * mult
-            acc ^= acc >> _U64(29)
-        folded = (acc ^ (acc >> _U64(32))).astype(np.uint32)
-    return np.unique(folded)
+        # position j of the n-gram gets its own odd multiplier, so word order counts
+        acc = th[:count] * _multiplier(0)
+        for j in range(1, k):
+            acc += th[j : j + count] * _multiplier(j)
+        folded = (acc >> _U64(32)).astype(np.uint32) ^ acc.astype(np.uint32)
+    folded.sort()
+    return folded[np.concatenate(([True], folded[1:] != folded[:-1]))]
+
+
+def _multiplier(j: int) -> np.uint64:
+    return np.uint64((int(_MIX[j % len(_MIX)]) + 2 * (j // len(_MIX))) % (1 << 64))
 
 
 @dataclass(frozen=True)
@@ -128,8 +160,8 @@ class Signer:
         self.params = params
         template = MinHash(num_perm=params.num_perm, seed=params.seed, scheme=params.scheme)
         a, b = template.permutations
-        self._a = np.asarray(a, dtype=np.uint32)
-        self._b = np.asarray(b, dtype=np.uint32)
+        self._a = np.asarray(a, dtype=np.uint32)[:, None]
+        self._b = np.asarray(b, dtype=np.uint32)[:, None]
         self._empty = np.asarray(template.hashvalues, dtype=np.uint32)
 
     def sign_hashes(self, hashes: npt.NDArray[np.uint32], chunk: int = 4096) -> Signature:
@@ -145,8 +177,10 @@ class Signer:
             hv = hv ^ (hv >> np.uint32(16))
             out = self._empty.copy()
             for start in range(0, len(hv), chunk):
-                part = hv[start : start + chunk, None] * self._a[None, :] + self._b[None, :]
-                np.minimum(out, part.min(axis=0), out=out)
+                # permutations x shingles: the minimum runs along contiguous memory
+                part = self._a * hv[None, start : start + chunk]
+                part += self._b
+                np.minimum(out, part.min(axis=1), out=out)
         return out
 
     def sign(self, text: str) -> tuple[Signature, int]:
@@ -169,7 +203,7 @@ def containment(jaccard: float, size_small: int, size_large: int) -> float:
 
     |A ∩ B| = J (|A| + |B|) / (1 + J); divided by |A|, the smaller set.
 
-    >>> containment(0.7, 70, 100)
+    >>> round(containment(0.7, 70, 100), 3)
     1.0
     >>> round(containment(0.5, 100, 100), 3)
     0.667

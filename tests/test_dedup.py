@@ -7,15 +7,27 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pytest
 from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.dedup import Deduplicator, Params, Signer, containment, estimate_jaccard, normalise, shingle_hashes
+from cleaner.dedup import (
+    Deduplicator,
+    Params,
+    Signer,
+    containment,
+    estimate_jaccard,
+    normalise,
+    shingle_hashes,
+    token_bytes,
+)
 from cleaner.dedup_job import DedupOptions, run_dedup
 from tests.conftest import FIXTURES, SHARED
 
@@ -234,3 +246,10 @@ def test_dev_set_pair_f1_and_ari(tmp_path: Path) -> None:
     scores = json.loads(scored.stdout)
     assert scores["f1"] >= 0.98
     assert scores["ari"] >= 0.98
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_fast_tokens_are_what_the_regular_expression_finds(text: str) -> None:
+    expected = [w.encode("utf-8") for w in re.findall(r"\w+", unicodedata.normalize("NFKC", text).lower())]
+    assert token_bytes(text) == expected
