@@ -253,3 +253,11 @@ def test_dev_set_pair_f1_and_ari(tmp_path: Path) -> None:
 def test_fast_tokens_are_what_the_regular_expression_finds(text: str) -> None:
     expected = [w.encode("utf-8") for w in re.findall(r"\w+", unicodedata.normalize("NFKC", text).lower())]
     assert token_bytes(text) == expected
+
+
+def test_empty_documents_are_duplicates_of_nothing() -> None:
+    dedup = Deduplicator()
+    for name in ("e1", "e2"):
+        dedup.add_text(name, "")
+    dedup.add_text("t", ARTICLES[0].read_text("utf-8"))
+    assert [dedup.ids[a.kept] for a in dedup.assign()] == ["e1", "e2", "t"]
