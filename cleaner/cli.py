@@ -14,6 +14,8 @@ from typing import Annotated
 import typer
 
 from cleaner import __version__
+from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
+from cleaner.dedup_job import DedupOptions, run_dedup
 from cleaner.errors import CleanerError
 from cleaner.jobs import CleanOptions, ExitCode, WriteMode, run_clean
 from cleaner.pipeline import Settings
@@ -130,6 +132,65 @@ def clean(
         progress=progress,
     )
     _guard(lambda: run_clean(options))
+
+
+@app.command(help="Find near-duplicate stories: clean, sign, cluster; one verdict per document.\n\n" + EXIT_CODES)
+def dedup(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files or directories (.txt .text .md .jsonl .jsonl.gz .jsonl.zst); - reads JSONL from stdin."
+        ),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o", "--output", help="JSONL verdicts {id, cluster, keep, similarity, containment}; - for stdout."
+        ),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Estimated Jaccard that makes two documents copies.")
+    ] = DEFAULT_THRESHOLD,
+    containment: Annotated[
+        float,
+        typer.Option("--containment", help="Estimated containment of the shorter in the longer that makes copies."),
+    ] = DEFAULT_CONTAINMENT,
+    num_perm: Annotated[int, typer.Option("--num-perm", help="MinHash permutations.")] = DEFAULT_NUM_PERM,
+    ngram: Annotated[int, typer.Option("--ngram", help="Words per shingle.")] = DEFAULT_NGRAM,
+    keep: Annotated[
+        str, typer.Option("--keep", help="Which document of a cluster is kept: longest or first.")
+    ] = "longest",
+    index: Annotated[
+        str | None,
+        typer.Option("--index", help="An .npz index of signatures: read if it exists, then updated with this run."),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for cleaning.")] = 1,
+    write_kept: Annotated[
+        str | None,
+        typer.Option("--write-kept", help="Write the kept cleaned documents: a directory or a .jsonl[.gz|.zst] file."),
+    ] = None,
+    text_key: Annotated[str, typer.Option("--text-key", help="JSONL field holding the text.")] = "text",
+    id_key: Annotated[str, typer.Option("--id-key", help="JSONL field holding the id.")] = "id",
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Skip and count broken JSONL lines instead of stopping.")
+    ] = False,
+) -> None:
+    options = DedupOptions(
+        paths=paths,
+        output=output,
+        threshold=threshold,
+        containment=containment,
+        num_perm=num_perm,
+        ngram=ngram,
+        keep=keep,
+        index=index,
+        jobs=jobs,
+        write_kept=write_kept,
+        text_key=text_key,
+        id_key=id_key,
+        skip_bad=skip_bad,
+    )
+    _guard(lambda: run_dedup(options))
 
 
 @app.command(help="List the rules, or print one rule's page (what it does, why, examples).")
