@@ -21,6 +21,7 @@ from cleaner.jobs import CleanOptions, ExitCode, WriteMode, run_clean
 from cleaner.pipeline import Settings
 from cleaner.rules import load_rules
 
+DEDUP_EXIT_CODES = "Exit codes: 0 done; 2 usage or input error; 123 internal error."
 EXIT_CODES = """Exit codes: 0 nothing to do or done; 1 would change (with --check or --diff);
 2 usage or input error; 123 internal error."""
 
@@ -134,7 +135,7 @@ def clean(
     _guard(lambda: run_clean(options))
 
 
-@app.command(help="Find near-duplicate stories: clean, sign, cluster; one verdict per document.\n\n" + EXIT_CODES)
+@app.command(help="Find near-duplicate stories: clean, sign, cluster; one verdict per document.\n\n" + DEDUP_EXIT_CODES)
 def dedup(
     paths: Annotated[
         list[str],
