@@ -8,7 +8,6 @@ keeps signatures only (the cleaned texts go to a temporary spool file, and only 
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from cleaner.errors import InputError
 from cleaner.jobs import ExitCode
 from cleaner.pipeline import Settings, clean_stream
 from cleaner.readers import ReadReport, discover, read_documents
-from cleaner.writers import JsonlSink, TreeSink, output_record
+from cleaner.writers import JsonlSink, TreeSink, atomic_file, output_record
 
 KEEP_POLICIES = ("longest", "first")
 INDEX_FORMAT = 1
@@ -87,26 +86,17 @@ def load_index(path: Path, params: Params, dedup: Deduplicator) -> int:
 
 def save_index(path: Path, params: Params, dedup: Deduplicator) -> None:
     """Write every signature, size and length, and the parameters, atomically (``.npz``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            n, p = len(dedup), params.num_perm
-            sigs = np.stack(dedup.signatures) if n else np.zeros((0, p), dtype=np.uint32)
-            np.savez(
-                f,
-                params=np.array(json.dumps({"format": INDEX_FORMAT, **params.as_dict()})),
-                signatures=sigs.astype(np.uint32),
-                sizes=np.array(dedup.sizes, dtype=np.int64),
-                lengths=np.array(dedup.lengths, dtype=np.int64),
-                ids=np.array(dedup.ids, dtype=np.str_),
-            )
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    n, p = len(dedup), params.num_perm
+    sigs = np.stack(dedup.signatures) if n else np.zeros((0, p), dtype=np.uint32)
+    with atomic_file(path) as f:
+        np.savez(
+            f,
+            params=np.array(json.dumps({"format": INDEX_FORMAT, **params.as_dict()})),
+            signatures=sigs.astype(np.uint32),
+            sizes=np.array(dedup.sizes, dtype=np.int64),
+            lengths=np.array(dedup.lengths, dtype=np.int64),
+            ids=np.array(dedup.ids, dtype=np.str_),
+        )
 
 
 def _check(options: DedupOptions) -> None:
