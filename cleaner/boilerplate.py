@@ -129,10 +129,8 @@ def _neighbours_are(stripped: list[str], removed: dict[int, Rule], i: int, shape
     """Whether the nearest kept lines before and after line ``i`` both have ``shape``."""
     test = SHAPES[shape]
     for step in (-1, 1):
-        j = i + step
-        while 0 <= j < len(stripped) and (not stripped[j] or j in removed):
-            j += step
-        if not (0 <= j < len(stripped)) or not test(stripped[j]):
+        j = _nearest(stripped, i, step, removed)
+        if j is None or not test(stripped[j]):
             return False
     return True
 
@@ -144,10 +142,8 @@ def _between(
     rules, or one by a ``strong`` and the other by a ``weak`` rule."""
     found = []
     for step in (-1, 1):
-        j = i + step
-        while 0 <= j < len(stripped) and not stripped[j]:
-            j += step
-        if not (0 <= j < len(stripped)) or j not in removed:
+        j = _nearest(stripped, i, step)
+        if j is None or j not in removed:
             return False
         found.append(removed[j].code)
     strong_sides = sum(code in strong for code in found)
@@ -359,7 +355,7 @@ def _whole_line_matches(
     if len(units) == len(lines):
         return {}
     plain = [r for r in rules if r.kind == "line" and not r.contextual]
-    split_lines = {li for li in owner if owner.count(li) > 1}
+    split_lines = {li for li, n in Counter(owner).items() if n > 1}
     out: dict[int, Rule] = {}
     for li in sorted(split_lines):
         s = lines[li].text.strip()

@@ -21,6 +21,15 @@ from cleaner.jobs import CleanOptions, ExitCode, WriteMode, run_clean
 from cleaner.pipeline import Settings
 from cleaner.rules import load_rules
 
+# The arguments and options that `clean` and `dedup` share, declared once.
+Paths = Annotated[
+    list[str],
+    typer.Argument(help="Files or directories (.txt .text .md .jsonl .jsonl.gz .jsonl.zst); - reads JSONL from stdin."),
+]
+TextKey = Annotated[str, typer.Option("--text-key", help="JSONL field holding the text.")]
+IdKey = Annotated[str, typer.Option("--id-key", help="JSONL field holding the id.")]
+SkipBad = Annotated[bool, typer.Option("--skip-bad", help="Skip and count broken JSONL lines instead of stopping.")]
+
 DEDUP_EXIT_CODES = "Exit codes: 0 done; 2 usage or input error; 123 internal error."
 EXIT_CODES = """Exit codes: 0 nothing to do or done; 1 would change (with --check or --diff);
 2 usage or input error; 123 internal error."""
@@ -60,12 +69,7 @@ def _guard(job: Callable[[], int]) -> None:
 
 @app.command(help="Clean documents: repair text and strip boilerplate.\n\n" + EXIT_CODES)
 def clean(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            help="Files or directories (.txt .text .md .jsonl .jsonl.gz .jsonl.zst); - reads JSONL from stdin."
-        ),
-    ],
+    paths: Paths,
     output: Annotated[
         str | None,
         typer.Option(
@@ -91,11 +95,9 @@ def clean(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, help="Worker processes; the output is the same for any number.")
     ] = 1,
-    text_key: Annotated[str, typer.Option("--text-key", help="JSONL field holding the text.")] = "text",
-    id_key: Annotated[str, typer.Option("--id-key", help="JSONL field holding the id.")] = "id",
-    skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="Skip and count broken JSONL lines instead of stopping.")
-    ] = False,
+    text_key: TextKey = "text",
+    id_key: IdKey = "id",
+    skip_bad: SkipBad = False,
     progress: Annotated[
         bool | None,
         typer.Option("--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."),
@@ -137,12 +139,7 @@ def clean(
 
 @app.command(help="Find near-duplicate stories: clean, sign, cluster; one verdict per document.\n\n" + DEDUP_EXIT_CODES)
 def dedup(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            help="Files or directories (.txt .text .md .jsonl .jsonl.gz .jsonl.zst); - reads JSONL from stdin."
-        ),
-    ],
+    paths: Paths,
     output: Annotated[
         str | None,
         typer.Option(
@@ -170,11 +167,9 @@ def dedup(
         str | None,
         typer.Option("--write-kept", help="Write the kept cleaned documents: a directory or a .jsonl[.gz|.zst] file."),
     ] = None,
-    text_key: Annotated[str, typer.Option("--text-key", help="JSONL field holding the text.")] = "text",
-    id_key: Annotated[str, typer.Option("--id-key", help="JSONL field holding the id.")] = "id",
-    skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="Skip and count broken JSONL lines instead of stopping.")
-    ] = False,
+    text_key: TextKey = "text",
+    id_key: IdKey = "id",
+    skip_bad: SkipBad = False,
 ) -> None:
     options = DedupOptions(
         paths=paths,

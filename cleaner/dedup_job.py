@@ -31,7 +31,7 @@ from cleaner.errors import InputError
 from cleaner.jobs import ExitCode
 from cleaner.pipeline import Settings, clean_stream
 from cleaner.readers import ReadReport, discover, read_documents
-from cleaner.writers import JsonlSink, TreeSink, atomic_file, output_record
+from cleaner.writers import CorpusSink, JsonlSink, atomic_file
 
 KEEP_POLICIES = ("longest", "first")
 INDEX_FORMAT = 1
@@ -55,10 +55,6 @@ class DedupOptions:
     text_key: str = "text"
     id_key: str = "id"
     skip_bad: bool = False
-
-
-def _is_jsonl(path: str) -> bool:
-    return path == "-" or path.lower().endswith((".jsonl", ".jsonl.gz", ".jsonl.zst"))
 
 
 def load_index(path: Path, params: Params, dedup: Deduplicator) -> int:
@@ -179,21 +175,11 @@ def _write_kept(spool: IO[bytes], options: DedupOptions, kept: set[int]) -> None
     """Write the kept documents of this run, in input order, from the spool file."""
     assert options.write_kept is not None
     spool.seek(0)
-    with ExitStack() as stack:
-        jsonl: JsonlSink | None = None
-        tree: TreeSink | None = None
-        if _is_jsonl(options.write_kept):
-            jsonl = stack.enter_context(JsonlSink(options.write_kept))
-        else:
-            tree = stack.enter_context(TreeSink(Path(options.write_kept), options.text_key, options.id_key))
+    with CorpusSink(options.write_kept, options.text_key, options.id_key) as sink:
         while True:
             try:
                 i, doc = pickle.load(spool)
             except EOFError:
                 break
-            if i not in kept:
-                continue
-            if jsonl is not None:
-                jsonl.write(output_record(doc, options.text_key, options.id_key))
-            elif tree is not None:
-                tree.write(doc)
+            if i in kept:
+                sink.write(doc)

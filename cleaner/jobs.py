@@ -24,7 +24,7 @@ from cleaner.document import Document
 from cleaner.errors import InputError
 from cleaner.pipeline import Settings, clean_stream
 from cleaner.readers import ReadReport, discover, read_documents
-from cleaner.writers import JsonlSink, TreeSink, output_record
+from cleaner.writers import CorpusSink, is_jsonl_target
 
 
 class ExitCode(enum.IntEnum):
@@ -103,7 +103,7 @@ def check_output_target(options: CleanOptions) -> None:
             raise InputError(
                 f"{options.output}: output would overwrite or mix with input {arg}; use --in-place to rewrite inputs"
             )
-    if not options.output.lower().endswith((".jsonl", ".jsonl.gz", ".jsonl.zst")) and Path(options.output).is_file():
+    if not is_jsonl_target(options.output) and Path(options.output).is_file():
         raise InputError(f"{options.output}: exists and is not a directory")
 
 
@@ -154,16 +154,10 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
     cleaned = clean_stream(docs, options.settings, jobs=options.jobs)
     show_progress = err.isatty() if options.progress is None else options.progress
     with ExitStack() as stack:
-        sink_jsonl: JsonlSink | None = None
-        sink_tree: TreeSink | None = None
-        if options.mode is WriteMode.OUTPUT:
-            assert options.output is not None
-            if options.output == "-" or options.output.lower().endswith((".jsonl", ".jsonl.gz", ".jsonl.zst")):
-                sink_jsonl = stack.enter_context(JsonlSink(options.output))
-            else:
-                sink_tree = stack.enter_context(TreeSink(Path(options.output), options.text_key, options.id_key))
-        elif options.mode is WriteMode.IN_PLACE:
-            sink_tree = stack.enter_context(TreeSink(None, options.text_key, options.id_key))
+        sink: CorpusSink | None = None
+        if options.mode in (WriteMode.OUTPUT, WriteMode.IN_PLACE):
+            target = options.output if options.mode is WriteMode.OUTPUT else None
+            sink = stack.enter_context(CorpusSink(target, options.text_key, options.id_key))
         for doc in _progress_wrap(cleaned, show_progress, console):
             summary.add(doc)
             if options.explain:
@@ -171,10 +165,8 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
                     print(line, file=note)
             if options.mode is WriteMode.DIFF and doc.edits:
                 out.write(diff_text(doc))
-            if sink_jsonl is not None:
-                sink_jsonl.write(output_record(doc, options.text_key, options.id_key))
-            elif sink_tree is not None:
-                sink_tree.write(doc)
+            if sink is not None:
+                sink.write(doc)
     summary.seconds = time.perf_counter() - start
     summary_stream = out if options.mode is WriteMode.SUMMARY else err
     for line in summary.lines(slugs):

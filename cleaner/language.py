@@ -65,11 +65,12 @@ def detect_language(text: str) -> tuple[str, float]:
     >>> detect_language("12 34 -- !!")
     ('und', 0.0)
     """
-    return _detect_sample(language_sample(text))
+    return detect_sample(language_sample(text))
 
 
 @lru_cache(maxsize=4096)
-def _detect_sample(sample: str) -> tuple[str, float]:
+def detect_sample(sample: str) -> tuple[str, float]:
+    """The language of a sample that :func:`language_sample` took (cached: samples repeat)."""
     if len(_LETTER.findall(sample)) < MIN_LETTERS:
         return "und", 0.0
     detector = _factory().create()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from cleaner.boilerplate import apply_boilerplate
 from cleaner.document import Document, Edit, LineMap
-from cleaner.language import detect_language, language_sample
+from cleaner.language import detect_sample, language_sample
 from cleaner.leads import truncated_tail
 from cleaner.repairs import REPAIRS
 from cleaner.rules import Rule, RuleSet, load_rules
@@ -82,8 +82,8 @@ class Cleaner:
                 changed = changed or bool(edits)
             if not changed:
                 break
-        lang, prob = detect_language(text)
         sample = language_sample(text)
+        lang, prob = detect_sample(sample)
         # One loop to a fixed point, so that cleaning the output again finds nothing more:
         # - the late repairs look at the document as it now starts (a truncated lead), and
         #   boilerplate gone from its head gives them a new start;
@@ -101,9 +101,10 @@ class Cleaner:
                 text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
                 record(edits)
                 repaired = repaired or bool(edits)
-            if language_sample(text) != sample:
-                sample = language_sample(text)
-                lang, prob = detect_language(text)
+            now = language_sample(text)
+            if now != sample:
+                sample = now
+                lang, prob = detect_sample(sample)
             active = self._active(lang, prob)
             if active == last_active and not repaired and not rejudge:
                 break  # the same rules on the text they already cleaned: nothing new

@@ -21,15 +21,6 @@ _SENTENCE_BREAK = regex.compile(r"[.!?](?:\s|$)")
 _LETTER_WORD = regex.compile(r"\p{L}[\p{L}'’-]*")
 _LISTY = regex.compile(r"[,()$<>/|]|\s(?:vs?\.?|by)\s")
 _NUMBERED = regex.compile(r"\s*\d+[.)]\s")
-_TIMESTAMP = regex.compile(r"(?i)(?:updated\s+)?\d{1,3}\s?(?:[smhd]|sec|secs|mins?|minutes?|hours?|hrs?|days?)\s+ago")
-_DATE = regex.compile(
-    r"(?i)(?:(?:updated|published|posted)\s*:?\s*)?"
-    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\s+)?"
-    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\w*\.?\s+\d{1,2},?\s+\d{4}"
-    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\w*\.?,?\s+\d{4}"
-    r"|\d{4}-\d{2}-\d{2})"
-    r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
-)
 
 
 def words(line: str) -> list[str]:
@@ -97,15 +88,6 @@ def is_plain_headline(line: str) -> bool:
         return False
     capitalised = sum(1 for w in rest if w[:1].isupper())
     return capitalised <= 0.4 * len(rest)
-
-
-def is_short(line: str) -> bool:
-    """At most six words.
-
-    >>> is_short("Most Popular")
-    True
-    """
-    return 1 <= len(words(line)) <= 6
 
 
 def is_caption(line: str) -> bool:
@@ -208,18 +190,6 @@ def is_prose(line: str) -> bool:
     return len(words(s)) >= 12 and bool(_SENTENCE_END.search(s))
 
 
-def is_timestamp(line: str) -> bool:
-    """A relative time or a date standing alone ("32M ago", "Nov. 19, 2019 at 4:07 PM").
-
-    >>> is_timestamp("updated 15M ago")
-    True
-    >>> is_timestamp("November 19, 2019")
-    True
-    """
-    s = line.strip()
-    return bool(_TIMESTAMP.fullmatch(s) or _DATE.fullmatch(s))
-
-
 def is_shouting(line: str) -> bool:
     """Eight or more words set in capitals (at least 90% of the cased letters are upper case).
 
@@ -251,9 +221,7 @@ _SHAPES: dict[str, Callable[[str], bool]] = {
     "long-line": is_long_line,
     "plain-headline": is_plain_headline,
     "prose": is_prose,
-    "short": is_short,
     "shouting": is_shouting,
-    "timestamp": is_timestamp,
 }
 
 #: The shapes by name.  Rules ask the same line for its shape many times (every block scan, every

@@ -22,6 +22,7 @@ import zstandard
 
 from cleaner.document import Document
 from cleaner.errors import InputError
+from cleaner.readers import JSONL_SUFFIXES
 
 
 @contextmanager
@@ -188,3 +189,41 @@ class TreeSink:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._close_unit(commit=exc_type is None)
+
+
+def is_jsonl_target(path: str) -> bool:
+    """Whether an output path names a JSONL stream (``-``, ``.jsonl``, ``.jsonl.gz``, ``.jsonl.zst``).
+
+    >>> is_jsonl_target("out.jsonl.zst"), is_jsonl_target("-"), is_jsonl_target("clean/")
+    (True, True, False)
+    """
+    return path == "-" or path.lower().endswith(JSONL_SUFFIXES)
+
+
+class CorpusSink:
+    """Cleaned documents to an output as ``cleaner clean`` writes them: full records to a JSONL
+    target, the input's layout to a directory, or (``target`` None) the inputs rewritten in place."""
+
+    def __init__(self, target: str | None, text_key: str = "text", id_key: str = "id") -> None:
+        self.text_key, self.id_key = text_key, id_key
+        self._jsonl = JsonlSink(target) if target is not None and is_jsonl_target(target) else None
+        self._tree = None if self._jsonl else TreeSink(Path(target) if target is not None else None, text_key, id_key)
+
+    def write(self, doc: Document) -> None:
+        """Write one cleaned document."""
+        if self._jsonl is not None:
+            self._jsonl.write(output_record(doc, self.text_key, self.id_key))
+        else:
+            assert self._tree is not None
+            self._tree.write(doc)
+
+    def __enter__(self) -> CorpusSink:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._jsonl is not None:
+            self._jsonl.__exit__(exc_type, exc, tb)
+        elif self._tree is not None:
+            self._tree.__exit__(exc_type, exc, tb)
