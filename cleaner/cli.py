@@ -17,7 +17,9 @@ from cleaner import __version__
 from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 from cleaner.dedup_job import DedupOptions, run_dedup
 from cleaner.errors import CleanerError
+from cleaner.index_job import IndexOptions, ManifestFormat, run_index
 from cleaner.jobs import CleanOptions, ExitCode, WriteMode, run_clean
+from cleaner.manifest import IndexSettings
 from cleaner.pipeline import Settings
 from cleaner.rules import load_rules
 
@@ -29,8 +31,33 @@ Paths = Annotated[
 TextKey = Annotated[str, typer.Option("--text-key", help="JSONL field holding the text.")]
 IdKey = Annotated[str, typer.Option("--id-key", help="JSONL field holding the id.")]
 SkipBad = Annotated[bool, typer.Option("--skip-bad", help="Skip and count broken JSONL lines instead of stopping.")]
+Select = Annotated[
+    str | None, typer.Option("--select", help="Only these rule codes or prefixes, comma-separated (e.g. BP,WS001).")
+]
+Ignore = Annotated[str | None, typer.Option("--ignore", help="Not these rule codes or prefixes, comma-separated.")]
+Jobs = Annotated[
+    int, typer.Option("--jobs", "-j", min=1, help="Worker processes; the output is the same for any number.")
+]
+Progress = Annotated[
+    bool | None,
+    typer.Option("--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."),
+]
+Threshold = Annotated[float, typer.Option("--threshold", help="Estimated Jaccard that makes two documents copies.")]
+Containment = Annotated[
+    float,
+    typer.Option("--containment", help="Estimated containment of the shorter in the longer that makes copies."),
+]
+NumPerm = Annotated[int, typer.Option("--num-perm", help="MinHash permutations.")]
+Ngram = Annotated[int, typer.Option("--ngram", help="Words per shingle.")]
+Keep = Annotated[str, typer.Option("--keep", help="Which document of a cluster is kept: longest or first.")]
+ExitOnFix = Annotated[
+    bool,
+    typer.Option("--exit-non-zero-on-fix", help="Exit 1 when files were rewritten (for pre-commit hooks)."),
+]
 
 DEDUP_EXIT_CODES = "Exit codes: 0 done; 2 usage or input error; 123 internal error."
+INDEX_EXIT_CODES = """Exit codes: 0 up to date or written; 1 out of date (with --check), or rewritten (with
+--exit-non-zero-on-fix); 2 usage or input error; 123 internal error."""
 EXIT_CODES = """Exit codes: 0 nothing to do or done; 1 would change (with --check or --diff);
 2 usage or input error; 123 internal error."""
 
@@ -86,22 +113,14 @@ def clean(
     explain: Annotated[
         bool, typer.Option("--explain", help="Print every edit: document, line, rule, what was removed or inserted.")
     ] = False,
-    select: Annotated[
-        str | None, typer.Option("--select", help="Only these rule codes or prefixes, comma-separated (e.g. BP,WS001).")
-    ] = None,
-    ignore: Annotated[
-        str | None, typer.Option("--ignore", help="Not these rule codes or prefixes, comma-separated.")
-    ] = None,
-    jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, help="Worker processes; the output is the same for any number.")
-    ] = 1,
+    select: Select = None,
+    ignore: Ignore = None,
+    jobs: Jobs = 1,
     text_key: TextKey = "text",
     id_key: IdKey = "id",
     skip_bad: SkipBad = False,
-    progress: Annotated[
-        bool | None,
-        typer.Option("--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."),
-    ] = None,
+    progress: Progress = None,
+    exit_non_zero_on_fix: ExitOnFix = False,
 ) -> None:
     chosen = [
         name
@@ -133,6 +152,7 @@ def clean(
         id_key=id_key,
         skip_bad=skip_bad,
         progress=progress,
+        exit_non_zero_on_fix=exit_non_zero_on_fix,
     )
     _guard(lambda: run_clean(options))
 
@@ -146,23 +166,16 @@ def dedup(
             "-o", "--output", help="JSONL verdicts {id, cluster, keep, similarity, containment}; - for stdout."
         ),
     ] = None,
-    threshold: Annotated[
-        float, typer.Option("--threshold", help="Estimated Jaccard that makes two documents copies.")
-    ] = DEFAULT_THRESHOLD,
-    containment: Annotated[
-        float,
-        typer.Option("--containment", help="Estimated containment of the shorter in the longer that makes copies."),
-    ] = DEFAULT_CONTAINMENT,
-    num_perm: Annotated[int, typer.Option("--num-perm", help="MinHash permutations.")] = DEFAULT_NUM_PERM,
-    ngram: Annotated[int, typer.Option("--ngram", help="Words per shingle.")] = DEFAULT_NGRAM,
-    keep: Annotated[
-        str, typer.Option("--keep", help="Which document of a cluster is kept: longest or first.")
-    ] = "longest",
+    threshold: Threshold = DEFAULT_THRESHOLD,
+    containment: Containment = DEFAULT_CONTAINMENT,
+    num_perm: NumPerm = DEFAULT_NUM_PERM,
+    ngram: Ngram = DEFAULT_NGRAM,
+    keep: Keep = "longest",
     index: Annotated[
         str | None,
         typer.Option("--index", help="An .npz index of signatures: read if it exists, then updated with this run."),
     ] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for cleaning.")] = 1,
+    jobs: Jobs = 1,
     write_kept: Annotated[
         str | None,
         typer.Option("--write-kept", help="Write the kept cleaned documents: a directory or a .jsonl[.gz|.zst] file."),
@@ -187,6 +200,64 @@ def dedup(
         skip_bad=skip_bad,
     )
     _guard(lambda: run_dedup(options))
+
+
+@app.command(
+    help="Write the manifest of a corpus: every document's language, words, hash, edits and duplicate cluster; "
+    "nothing else is written.\n\n" + INDEX_EXIT_CODES
+)
+def index(
+    paths: Paths,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="The manifest file (default: INDEX.md, or INDEX.json, at the root of the repository holding "
+            "the corpus); - for stdout.",
+        ),
+    ] = None,
+    fmt: Annotated[ManifestFormat, typer.Option("--format", help="Markdown table or JSON.")] = ManifestFormat.MD,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if the manifest on disk is out of date.")
+    ] = False,
+    exit_non_zero_on_fix: ExitOnFix = False,
+    select: Select = None,
+    ignore: Ignore = None,
+    threshold: Threshold = DEFAULT_THRESHOLD,
+    containment: Containment = DEFAULT_CONTAINMENT,
+    num_perm: NumPerm = DEFAULT_NUM_PERM,
+    ngram: Ngram = DEFAULT_NGRAM,
+    keep: Keep = "longest",
+    jobs: Jobs = 1,
+    text_key: TextKey = "text",
+    id_key: IdKey = "id",
+    skip_bad: SkipBad = False,
+    progress: Progress = None,
+) -> None:
+    settings = IndexSettings(
+        select=_codes(select),
+        ignore=_codes(ignore),
+        threshold=threshold,
+        containment=containment,
+        num_perm=num_perm,
+        ngram=ngram,
+        keep=keep,
+    )
+    options = IndexOptions(
+        paths=paths,
+        output=output,
+        fmt=fmt,
+        check=check,
+        exit_non_zero_on_fix=exit_non_zero_on_fix,
+        settings=settings,
+        jobs=jobs,
+        text_key=text_key,
+        id_key=id_key,
+        skip_bad=skip_bad,
+        progress=progress,
+    )
+    _guard(lambda: run_index(options))
 
 
 @app.command(help="List the rules, or print one rule's page (what it does, why, examples).")

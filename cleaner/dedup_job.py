@@ -30,7 +30,7 @@ from cleaner.dedup import (
 from cleaner.errors import InputError
 from cleaner.jobs import ExitCode
 from cleaner.pipeline import Settings, clean_stream
-from cleaner.readers import ReadReport, discover, read_documents
+from cleaner.readers import ReadReport, check_paths, read_documents
 from cleaner.writers import CorpusSink, JsonlSink, atomic_file
 
 KEEP_POLICIES = ("longest", "first")
@@ -95,16 +95,19 @@ def save_index(path: Path, params: Params, dedup: Deduplicator) -> None:
         )
 
 
-def _check(options: DedupOptions) -> None:
-    if options.keep not in KEEP_POLICIES:
-        raise InputError(f"--keep must be one of {', '.join(KEEP_POLICIES)}, not {options.keep!r}")
-    if not 0.0 < options.threshold <= 1.0 or not 0.0 < options.containment <= 1.0:
+def check_params(threshold: float, containment: float, num_perm: int, ngram: int, keep: str) -> None:
+    """Refuse parameters that cannot work, saying which and why (``InputError``)."""
+    if keep not in KEEP_POLICIES:
+        raise InputError(f"--keep must be one of {', '.join(KEEP_POLICIES)}, not {keep!r}")
+    if not 0.0 < threshold <= 1.0 or not 0.0 < containment <= 1.0:
         raise InputError("--threshold and --containment must be in (0, 1]")
-    if options.num_perm < 2 or options.ngram < 1:
+    if num_perm < 2 or ngram < 1:
         raise InputError("--num-perm must be at least 2 and --ngram at least 1")
-    for arg in options.paths:  # fail on a missing path before any output is started
-        if arg != "-":
-            next(iter(discover([arg])), None)
+
+
+def _check(options: DedupOptions) -> None:
+    check_params(options.threshold, options.containment, options.num_perm, options.ngram, options.keep)
+    check_paths(options.paths)
     inputs = {Path(a).resolve() for a in options.paths if a != "-"}
     for target in (options.output, options.write_kept, options.index):
         if target not in (None, "-") and Path(target).resolve() in inputs:

@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cleaner.document import Document
 from cleaner.errors import InputError
 from cleaner.pipeline import Settings, clean_stream
-from cleaner.readers import ReadReport, discover, read_documents
+from cleaner.readers import ReadReport, check_paths, read_documents
 from cleaner.writers import CorpusSink, is_jsonl_target
 
 
@@ -60,6 +60,7 @@ class CleanOptions:
     id_key: str = "id"
     skip_bad: bool = False
     progress: bool | None = None  # None: when stderr is a terminal
+    exit_non_zero_on_fix: bool = False  # exit 1 when files were rewritten (pre-commit)
 
 
 @dataclass
@@ -107,11 +108,14 @@ def check_output_target(options: CleanOptions) -> None:
         raise InputError(f"{options.output}: exists and is not a directory")
 
 
-def _progress_wrap(docs: Iterable[Document], enabled: bool, console: Console) -> Iterator[Document]:
+def with_progress(
+    docs: Iterable[Document], enabled: bool, console: Console, label: str = "cleaning"
+) -> Iterator[Document]:
+    """``docs`` passed through, with a progress bar on ``console`` when ``enabled``."""
     if not enabled:
         yield from docs
         return
-    columns = (TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("clean", total=None)
         for d in docs:
@@ -145,9 +149,7 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
     # what --explain prints goes where no data goes
     note = err if (options.mode is WriteMode.OUTPUT and options.output == "-") else out
     report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
-    for arg in options.paths:  # fail on a missing path before any output is started
-        if arg != "-":
-            next(iter(discover([arg])), None)
+    check_paths(options.paths)
     summary = Summary()
     start = time.perf_counter()
     docs = read_documents(options.paths, report, options.text_key, options.id_key, options.skip_bad)
@@ -158,7 +160,7 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
         if options.mode in (WriteMode.OUTPUT, WriteMode.IN_PLACE):
             target = options.output if options.mode is WriteMode.OUTPUT else None
             sink = stack.enter_context(CorpusSink(target, options.text_key, options.id_key))
-        for doc in _progress_wrap(cleaned, show_progress, console):
+        for doc in with_progress(cleaned, show_progress, console):
             summary.add(doc)
             if options.explain:
                 for line in explain_lines(doc):
@@ -176,4 +178,6 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
     if options.mode in (WriteMode.CHECK, WriteMode.DIFF) and summary.changed:
         print(f"{summary.changed} documents would change", file=err)
         return ExitCode.WOULD_CHANGE
+    if options.exit_non_zero_on_fix and sink is not None and summary.changed:
+        return ExitCode.WOULD_CHANGE  # documents were rewritten (in place) or written changed
     return ExitCode.OK

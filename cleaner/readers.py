@@ -26,6 +26,7 @@ from charset_normalizer import from_bytes
 
 from cleaner.document import Document
 from cleaner.errors import InputError
+from cleaner.manifest import MARKER as MANIFEST_MARKER
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
@@ -95,6 +96,13 @@ def discover(paths: list[str]) -> Iterator[InputFile]:
             yield InputFile(p, p.name, kind)
 
 
+def check_paths(paths: list[str]) -> None:
+    """Fail on a missing or unreadable path now, before any output is started (``-`` is stdin)."""
+    for arg in paths:
+        if arg != "-":
+            next(iter(discover([arg])), None)
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -151,6 +159,11 @@ def read_text_file(f: InputFile, report: ReadReport) -> Iterator[Document]:
         report.warning(f"{f.path}: binary file, skipped")
         return
     text = decode(data, str(f.path), report)
+    if text.startswith(MANIFEST_MARKER):
+        # INDEX.md describes the corpus; it is not a document of it (and cleaning it would break it)
+        report.skipped_files += 1
+        report.warning(f"{f.path}: a manifest written by cleaner index, skipped")
+        return
     if text.endswith("\n"):
         # the final newline belongs to the file format, not to the document; writers put it back
         text = text[:-2] if text.endswith("\r\n") else text[:-1]

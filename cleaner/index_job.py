@@ -1,0 +1,257 @@
+"""``cleaner index``: clean every document in memory, find its language and its copies, write the manifest.
+
+Nothing but the manifest is written.  Documents stream through the cleaner (any ``--jobs``, results
+in input order); what stays in memory per document is its row and its MinHash signature (about
+0.6 kB), never its text.  Rows are then sorted by path and clustered in that order, so the
+manifest depends on the corpus and the settings only: not on ``--jobs``, not on the order of the
+arguments, not on where the corpus lies on disk (paths are relative to the manifest's folder).
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import hashlib
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+
+from cleaner import __version__
+from cleaner.dedup import Deduplicator, Signature, Signer
+from cleaner.dedup_job import check_params
+from cleaner.document import Document
+from cleaner.errors import InputError
+from cleaner.jobs import ExitCode, with_progress
+from cleaner.manifest import Entry, IndexSettings, Manifest, is_manifest, render_json, render_markdown, title_of
+from cleaner.pipeline import Settings, clean_stream
+from cleaner.readers import ReadReport, check_paths, read_documents
+from cleaner.writers import atomic_file
+
+#: How many lines of the difference ``--check`` shows.
+DIFF_LINES = 40
+
+
+class ManifestFormat(enum.StrEnum):
+    """The two forms of the manifest."""
+
+    MD = "md"
+    JSON = "json"
+
+    @property
+    def default_name(self) -> str:
+        """The file name used when ``-o`` is not given."""
+        return "INDEX.md" if self is ManifestFormat.MD else "INDEX.json"
+
+
+@dataclass
+class IndexOptions:
+    """Everything ``cleaner index`` was asked to do."""
+
+    paths: list[str]
+    output: str | None = None  # None: INDEX.md at the root of the repository holding the corpus
+    fmt: ManifestFormat = ManifestFormat.MD
+    check: bool = False
+    exit_non_zero_on_fix: bool = False
+    settings: IndexSettings = field(default_factory=IndexSettings)
+    jobs: int = 1
+    text_key: str = "text"
+    id_key: str = "id"
+    skip_bad: bool = False
+    progress: bool | None = None  # None: when stderr is a terminal
+
+
+def repository_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds ``.git`` (a folder, or a file in a worktree)."""
+    here = start if start.is_dir() else start.parent
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def default_target(paths: list[str], fmt: ManifestFormat) -> Path:
+    """``INDEX.md`` (or ``INDEX.json``) at the root of the repository holding the first path, else here."""
+    first = next((Path(p).absolute() for p in paths if p != "-"), Path.cwd())
+    return (repository_root(first) or Path.cwd()) / fmt.default_name
+
+
+@dataclass
+class _Row:
+    """What is kept of one cleaned document until the corpus has been read."""
+
+    key: tuple[tuple[str, ...], int]
+    path: str
+    title: str
+    lang: str
+    lang_prob: float
+    words: int
+    sha256: str
+    edits: dict[str, int]
+    signature: Signature
+    size: int
+    length: int
+
+
+def document_path(doc: Document, base: Path) -> tuple[str, tuple[tuple[str, ...], int]]:
+    """A document's path in the manifest, relative to ``base`` (``file:line`` for a JSONL record), and its sort key."""
+    if doc.fmt == "jsonl":
+        where, _, line = doc.source.rpartition(":")
+        number = int(line)
+    else:
+        where, number = doc.source, 0
+    rel = where if where == "<stdin>" else Path(os.path.relpath(os.path.abspath(where), base)).as_posix()
+    shown = f"{rel}:{number}" if doc.fmt == "jsonl" else rel
+    return shown, (tuple(rel.split("/")), number)
+
+
+def build_manifest(
+    docs: Iterable[Document],
+    settings: IndexSettings,
+    base: Path,
+    report: ReadReport | None = None,
+) -> Manifest:
+    """The manifest of cleaned documents: rows sorted by path, clusters of copies, the header.
+
+    ``base`` is the folder the paths are made relative to (where the manifest lies).
+    """
+    ruleset = Settings(settings.select, settings.ignore).ruleset()
+    signer = Signer(settings.params)
+    rows: list[_Row] = []
+    seen: set[str] = set()
+    base = Path(os.path.abspath(base))
+    for doc in docs:
+        path, key = document_path(doc, base)
+        if path in seen:
+            if report is not None:
+                report.warning(f"{path}: named twice, indexed once")
+            continue
+        seen.add(path)
+        signature, size = signer.sign(doc.text)
+        rows.append(
+            _Row(
+                key,
+                path,
+                title_of(doc.text),
+                str(doc.metadata.get("lang", "und")),
+                round(float(doc.metadata.get("lang_prob", 0.0)), 4),
+                len(doc.text.split()),
+                hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
+                dict(sorted(Counter(e.code for e in doc.edits).items())),
+                signature,
+                size,
+                len(doc.text),
+            )
+        )
+    rows.sort(key=lambda r: r.key)
+    dedup = Deduplicator(settings.params, threshold=settings.threshold, containment_threshold=settings.containment)
+    for r in rows:
+        dedup.add_signature(r.path, r.signature, r.size, r.length)
+    assignments = dedup.assign(settings.keep)
+    numbers: dict[int, int] = {}  # kept document -> cluster number, counted in path order
+    entries = []
+    for r, a in zip(rows, assignments, strict=True):
+        cluster = numbers.setdefault(a.kept, len(numbers) + 1)
+        duplicate_of = None if a.keep else rows[a.kept].path
+        entries.append(Entry(r.path, r.title, r.lang, r.lang_prob, r.words, r.sha256, r.edits, cluster, duplicate_of))
+    used = {code for e in entries for code in e.edits}
+    slugs = {rule.code: rule.slug for rule in ruleset.rules if rule.code in used}
+    return Manifest(__version__, ruleset.digest, settings, tuple(entries), slugs)
+
+
+def render(manifest: Manifest, fmt: ManifestFormat) -> str:
+    """The manifest in the chosen form."""
+    return render_markdown(manifest) if fmt is ManifestFormat.MD else render_json(manifest)
+
+
+def _check_target(target: Path) -> None:
+    """Refuse to overwrite a file that is not a manifest (an input, a README someone wrote)."""
+    if target.is_dir():
+        raise InputError(f"{target}: is a directory; -o takes a file name such as INDEX.md")
+    if not target.exists():
+        return
+    try:
+        head = target.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{target}: exists and cannot be read as a manifest: {exc}") from None
+    if not is_manifest(head):
+        raise InputError(f"{target}: exists and is not a manifest written by cleaner index; choose another -o")
+
+
+def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | None = None) -> ExitCode:
+    """Run ``cleaner index``; return its exit code.  Raises ``CleanerError`` on bad input."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    s = options.settings
+    check_params(s.threshold, s.containment, s.num_perm, s.ngram, s.keep)
+    clean_settings = Settings(s.select, s.ignore)
+    clean_settings.ruleset()  # a bad --select fails before anything is read
+    check_paths(options.paths)
+    to_stdout = options.output == "-"
+    if to_stdout and options.check:
+        raise InputError("--check compares with a file; it cannot be combined with -o -")
+    target = Path(options.output) if options.output and not to_stdout else default_target(options.paths, options.fmt)
+    base = target.absolute().parent  # paths are relative to the manifest's folder (the root, for stdout)
+    if not to_stdout:
+        _check_target(target)
+
+    report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
+    start = time.perf_counter()
+    docs = read_documents(options.paths, report, options.text_key, options.id_key, options.skip_bad)
+    cleaned = clean_stream(docs, clean_settings, jobs=options.jobs)
+    show_progress = err.isatty() if options.progress is None else options.progress
+    console = Console(file=err, stderr=True)
+    manifest = build_manifest(with_progress(cleaned, show_progress, console, "indexing"), s, base, report)
+    text = render(manifest, options.fmt)
+    seconds = time.perf_counter() - start
+
+    t = manifest.totals()
+    print(
+        f"{t['documents']} documents, {t['kept']} kept, {t['duplicates']} duplicates, "
+        f"{t['edits']} edits in {t['changed']} documents, in {seconds:.2f}s",
+        file=err,
+    )
+    if report.skipped_lines:
+        print(f"skipped {report.skipped_lines} broken JSONL lines", file=err)
+    if to_stdout:
+        out.write(text)
+        out.flush()
+        return ExitCode.OK
+    data = text.encode("utf-8")
+    old = target.read_bytes() if target.exists() else None
+    shown = _shown(target)
+    if old == data:
+        print(f"{shown}: up to date", file=err)
+        return ExitCode.OK
+    if options.check:
+        _print_difference(old, text, shown, err)
+        print(f"{shown}: out of date; run `cleaner index {' '.join(options.paths)}`", file=err)
+        return ExitCode.WOULD_CHANGE
+    with atomic_file(target) as f:
+        f.write(data)
+    print(f"{shown}: {'written' if old is None else 'updated'}", file=err)
+    return ExitCode.WOULD_CHANGE if options.exit_non_zero_on_fix else ExitCode.OK
+
+
+def _shown(target: Path) -> str:
+    """``target`` as the user would name it: relative to the current folder when inside it."""
+    rel = os.path.relpath(target.absolute())
+    return str(target) if rel.startswith("..") else rel
+
+
+def _print_difference(old: bytes | None, new: str, shown: str, err: TextIO) -> None:
+    if old is None:
+        print(f"{shown}: does not exist", file=err)
+        return
+    before = old.decode("utf-8", errors="replace").splitlines(keepends=True)
+    diff = list(difflib.unified_diff(before, new.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"))
+    for line in diff[:DIFF_LINES]:
+        err.write(line if line.endswith("\n") else line + "\n")
+    if len(diff) > DIFF_LINES:
+        print(f"... {len(diff) - DIFF_LINES} more lines of difference", file=err)
