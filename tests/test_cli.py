@@ -207,3 +207,8 @@ def test_camel_case_names_pass_check(tmp_path: Path) -> None:
     src.write_text(f"The brands {names.replace(' ', ', ')} were all named in the report.\n{names}\n")
     code, _, _ = run("clean", str(src), "--check")
     assert code == 0
+
+
+def test_exit_non_zero_on_fix_reports_rewritten_files(raw_seeds: Path) -> None:
+    assert run("clean", str(raw_seeds), "--in-place", "--exit-non-zero-on-fix")[0] == 1
+    assert run("clean", str(raw_seeds), "--in-place", "--exit-non-zero-on-fix")[0] == 0
