@@ -259,13 +259,20 @@ def _first_counted(got: list[int], stripped: list[str], side: Neighbours, n: int
     return out
 
 
+#: How many times a line whose pieces were partly removed is judged again as the line it became.
+_MAX_REJOINED_PASSES = 4
+
+
 def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edit]]:
     """Apply boilerplate ``rules`` to ``text``; return the new text and the edits, in order.
 
     The unit the rules judge is a line, or a piece of a line where a ``split`` rule (RP001) finds
     run-together text.  A line goes whole when all its pieces go; a piece goes alone otherwise,
     and pieces that stay on both sides of it are set on lines of their own.  Pieces that all stay
-    are left as they were: a cut is made only where a piece is removed.
+    are left as they were: a cut is made only where a piece is removed.  A line that lost a piece
+    and kept the rest is judged again as the line it became, since its glue points may have
+    changed ("Advertisementlinkedin|Headline" has none that "linkedin|Headline" has), so that
+    cleaning the result again finds nothing more.
 
     >>> from cleaner.rules import load_rules
     >>> rules = load_rules().boilerplate
@@ -275,6 +282,17 @@ def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
     >>> apply_boilerplate(glued, rules)[0]
     'This image shows fires.'
     """
+    edits: list[Edit] = []
+    for _ in range(_MAX_REJOINED_PASSES):
+        text, found, rejoined = _boilerplate_pass(text, rules)
+        edits += found
+        if not rejoined:
+            break
+    return text, edits
+
+
+def _boilerplate_pass(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edit], bool]:
+    """One pass of :func:`apply_boilerplate`; also whether a line lost a piece and kept the rest."""
     lines = [_Line(s, e, t) for s, e, t in iter_lines(text)]
     splitters = [r for r in rules if r.kind == "split"]
     units, owner = _units(lines, splitters)
@@ -288,7 +306,7 @@ def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
         if not stripped[i]:
             removed[i] = cuts[0][2]  # the spans took the whole unit: it goes whole
     if not removed and not spans:
-        return text, []
+        return text, [], False
     pieces: list[list[int]] = [[] for _ in lines]
     for i, li in enumerate(owner):
         pieces[li].append(i)
@@ -299,6 +317,7 @@ def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
     prev_nb = {b: a for a, b in pairwise(nonblank)}
     split_rule = splitters[0] if splitters else None
     log = EditLog(text)
+    rejoined = False
     for li, ln in enumerate(lines):
         rule = gone.get(li)
         if rule is not None:
@@ -317,13 +336,14 @@ def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
                 log.add(r.code, r.slug, unit.start, unit.end, "", note)
                 kept_before = any(v not in removed for v in us[:k])
                 kept_next = k + 1 < len(us) and us[k + 1] not in removed
+                rejoined = rejoined or kept_before or kept_next
                 if kept_before and kept_next and split_rule is not None:
                     # the pieces on both sides were separate blocks: give them separate lines
                     log.add(split_rule.code, split_rule.slug, unit.end, unit.end, "\n")
             elif u in spans:
                 for s, e, r in spans[u]:
                     log.add(r.code, r.slug, unit.start + s, unit.start + e)
-    return log.result(), log.edits
+    return log.result(), log.edits, rejoined
 
 
 def _units(lines: list[_Line], splitters: list[Rule]) -> tuple[list[_Line], list[int]]:

@@ -50,10 +50,6 @@ Containment = Annotated[
 NumPerm = Annotated[int, typer.Option("--num-perm", help="MinHash permutations.")]
 Ngram = Annotated[int, typer.Option("--ngram", help="Words per shingle.")]
 Keep = Annotated[str, typer.Option("--keep", help="Which document of a cluster is kept: longest or first.")]
-ExitOnFix = Annotated[
-    bool,
-    typer.Option("--exit-non-zero-on-fix", help="Exit 1 when files were rewritten (for pre-commit hooks)."),
-]
 
 DEDUP_EXIT_CODES = "Exit codes: 0 done; 2 usage or input error; 123 internal error."
 INDEX_EXIT_CODES = """Exit codes: 0 up to date or written; 1 out of date (with --check), or rewritten (with
@@ -120,7 +116,13 @@ def clean(
     id_key: IdKey = "id",
     skip_bad: SkipBad = False,
     progress: Progress = None,
-    exit_non_zero_on_fix: ExitOnFix = False,
+    exit_non_zero_on_fix: Annotated[
+        bool,
+        typer.Option(
+            "--exit-non-zero-on-fix",
+            help="With --in-place or -o: exit 1 when a document was changed (for pre-commit hooks).",
+        ),
+    ] = False,
 ) -> None:
     chosen = [
         name
@@ -221,7 +223,16 @@ def index(
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 if the manifest on disk is out of date.")
     ] = False,
-    exit_non_zero_on_fix: ExitOnFix = False,
+    exit_non_zero_on_fix: Annotated[
+        bool,
+        typer.Option("--exit-non-zero-on-fix", help="Exit 1 when the manifest was rewritten (for pre-commit hooks)."),
+    ] = False,
+    tracked: Annotated[
+        bool,
+        typer.Option(
+            "--tracked", help="Only the files git tracks or has staged: what a commit holds (for pre-commit hooks)."
+        ),
+    ] = False,
     select: Select = None,
     ignore: Ignore = None,
     threshold: Threshold = DEFAULT_THRESHOLD,
@@ -231,7 +242,6 @@ def index(
     keep: Keep = "longest",
     jobs: Jobs = 1,
     text_key: TextKey = "text",
-    id_key: IdKey = "id",
     skip_bad: SkipBad = False,
     progress: Progress = None,
 ) -> None:
@@ -250,10 +260,10 @@ def index(
         fmt=fmt,
         check=check,
         exit_non_zero_on_fix=exit_non_zero_on_fix,
+        tracked=tracked,
         settings=settings,
         jobs=jobs,
         text_key=text_key,
-        id_key=id_key,
         skip_bad=skip_bad,
         progress=progress,
     )

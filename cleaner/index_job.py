@@ -24,14 +24,14 @@ from typing import TextIO
 from rich.console import Console
 
 from cleaner import __version__
-from cleaner.dedup import Deduplicator, Signature, Signer
+from cleaner.dedup import Deduplicator, Signature
 from cleaner.dedup_job import check_params
 from cleaner.document import Document
 from cleaner.errors import InputError
 from cleaner.jobs import ExitCode, with_progress
 from cleaner.manifest import Entry, IndexSettings, Manifest, is_manifest, render_json, render_markdown, title_of
 from cleaner.pipeline import Settings, clean_stream
-from cleaner.readers import ReadReport, check_paths, read_documents
+from cleaner.readers import ReadReport, check_paths, read_documents, tracked
 from cleaner.writers import atomic_file
 
 #: How many lines of the difference ``--check`` shows.
@@ -59,10 +59,10 @@ class IndexOptions:
     fmt: ManifestFormat = ManifestFormat.MD
     check: bool = False
     exit_non_zero_on_fix: bool = False
+    tracked: bool = False  # only the files git tracks or has staged (what a commit holds)
     settings: IndexSettings = field(default_factory=IndexSettings)
     jobs: int = 1
     text_key: str = "text"
-    id_key: str = "id"
     skip_bad: bool = False
     progress: bool | None = None  # None: when stderr is a terminal
 
@@ -77,9 +77,17 @@ def repository_root(start: Path) -> Path | None:
 
 
 def default_target(paths: list[str], fmt: ManifestFormat) -> Path:
-    """``INDEX.md`` (or ``INDEX.json``) at the root of the repository holding the first path, else here."""
-    first = next((Path(p).absolute() for p in paths if p != "-"), Path.cwd())
-    return (repository_root(first) or Path.cwd()) / fmt.default_name
+    """``INDEX.md`` (or ``INDEX.json``) at the root of the repository holding the paths, else here.
+
+    ``InputError`` when the paths lie in different repositories, or one is stdin: then no place
+    is the obvious one, and ``-o`` must say.
+    """
+    if "-" in paths:
+        raise InputError("a manifest of documents read from stdin needs -o (a file, or - for stdout)")
+    roots = {repository_root(Path(p).absolute()) or Path.cwd() for p in paths}
+    if len(roots) > 1:
+        raise InputError(f"the paths lie in different repositories ({', '.join(sorted(map(str, roots)))}); use -o")
+    return roots.pop() / fmt.default_name
 
 
 @dataclass
@@ -100,13 +108,17 @@ class _Row:
 
 
 def document_path(doc: Document, base: Path) -> tuple[str, tuple[tuple[str, ...], int]]:
-    """A document's path in the manifest, relative to ``base`` (``file:line`` for a JSONL record), and its sort key."""
+    """A document's path in the manifest, relative to ``base`` (``file:line`` for a JSONL record), and its sort key.
+
+    A file name that is not UTF-8 shows its bytes escaped (``caf\\xe9.txt``): a manifest is text.
+    """
     if doc.fmt == "jsonl":
         where, _, line = doc.source.rpartition(":")
         number = int(line)
     else:
         where, number = doc.source, 0
     rel = where if where == "<stdin>" else Path(os.path.relpath(os.path.abspath(where), base)).as_posix()
+    rel = os.fsencode(rel).decode("utf-8", errors="backslashreplace")
     shown = f"{rel}:{number}" if doc.fmt == "jsonl" else rel
     return shown, (tuple(rel.split("/")), number)
 
@@ -122,7 +134,7 @@ def build_manifest(
     ``base`` is the folder the paths are made relative to (where the manifest lies).
     """
     ruleset = Settings(settings.select, settings.ignore).ruleset()
-    signer = Signer(settings.params)
+    dedup = Deduplicator(settings.params, threshold=settings.threshold, containment_threshold=settings.containment)
     rows: list[_Row] = []
     seen: set[str] = set()
     base = Path(os.path.abspath(base))
@@ -133,7 +145,7 @@ def build_manifest(
                 report.warning(f"{path}: named twice, indexed once")
             continue
         seen.add(path)
-        signature, size = signer.sign(doc.text)
+        signature, size = dedup.signer.sign(doc.text)
         rows.append(
             _Row(
                 key,
@@ -150,7 +162,6 @@ def build_manifest(
             )
         )
     rows.sort(key=lambda r: r.key)
-    dedup = Deduplicator(settings.params, threshold=settings.threshold, containment_threshold=settings.containment)
     for r in rows:
         dedup.add_signature(r.path, r.signature, r.size, r.length)
     assignments = dedup.assign(settings.keep)
@@ -170,18 +181,23 @@ def render(manifest: Manifest, fmt: ManifestFormat) -> str:
     return render_markdown(manifest) if fmt is ManifestFormat.MD else render_json(manifest)
 
 
-def _check_target(target: Path) -> None:
-    """Refuse to overwrite a file that is not a manifest (an input, a README someone wrote)."""
+def _existing(target: Path) -> bytes | None:
+    """The manifest now at ``target`` (None if there is none); ``InputError`` if another file is there.
+
+    A file that is not a manifest (an input, a README someone wrote) is never overwritten.
+    """
     if target.is_dir():
         raise InputError(f"{target}: is a directory; -o takes a file name such as INDEX.md")
     if not target.exists():
-        return
+        return None
     try:
-        head = target.read_text("utf-8")
+        data = target.read_bytes()
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{target}: exists and cannot be read as a manifest: {exc}") from None
-    if not is_manifest(head):
+    if not is_manifest(text):
         raise InputError(f"{target}: exists and is not a manifest written by cleaner index; choose another -o")
+    return data
 
 
 def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | None = None) -> ExitCode:
@@ -196,14 +212,22 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
     to_stdout = options.output == "-"
     if to_stdout and options.check:
         raise InputError("--check compares with a file; it cannot be combined with -o -")
-    target = Path(options.output) if options.output and not to_stdout else default_target(options.paths, options.fmt)
+    paths = tracked(options.paths) if options.tracked else options.paths
+    if options.output and not to_stdout:
+        target = Path(options.output)
+    elif to_stdout:
+        try:  # only its folder counts: the paths are relative to it
+            target = default_target(options.paths, options.fmt)
+        except InputError:
+            target = Path.cwd() / options.fmt.default_name
+    else:
+        target = default_target(options.paths, options.fmt)
     base = target.absolute().parent  # paths are relative to the manifest's folder (the root, for stdout)
-    if not to_stdout:
-        _check_target(target)
+    old = None if to_stdout else _existing(target)
 
     report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
     start = time.perf_counter()
-    docs = read_documents(options.paths, report, options.text_key, options.id_key, options.skip_bad)
+    docs = read_documents(paths, report, options.text_key, skip_bad=options.skip_bad)
     cleaned = clean_stream(docs, clean_settings, jobs=options.jobs)
     show_progress = err.isatty() if options.progress is None else options.progress
     console = Console(file=err, stderr=True)
@@ -224,14 +248,13 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
         out.flush()
         return ExitCode.OK
     data = text.encode("utf-8")
-    old = target.read_bytes() if target.exists() else None
     shown = _shown(target)
     if old == data:
         print(f"{shown}: up to date", file=err)
         return ExitCode.OK
     if options.check:
         _print_difference(old, text, shown, err)
-        print(f"{shown}: out of date; run `cleaner index {' '.join(options.paths)}`", file=err)
+        print(f"{shown}: out of date; the same command without --check updates it", file=err)
         return ExitCode.WOULD_CHANGE
     with atomic_file(target) as f:
         f.write(data)

@@ -7,8 +7,9 @@ which).  The totals are derived from the entries, never stored apart from them.
 
 Both forms carry the same data: :func:`render_markdown` and :func:`parse_markdown` are inverses,
 and :meth:`Manifest.to_dict` / :meth:`Manifest.from_dict` are the JSON form, so a downstream tool
-loads either with :func:`load_manifest`.  Loading checks the summary against the rows: a manifest
-edited by hand, or cut short, is an error, not a silent mismatch.
+loads either with :func:`load_manifest`.  Loading checks the summary against the rows, and the
+clusters (one kept document each, which its duplicates name): a manifest cut short, or edited so
+that these disagree, is an error, not a silent mismatch.
 
 The Markdown is a GitHub table.  Cell text is escaped so that it renders as written and parses
 back exactly: ``\\`` and the characters Markdown would act on inside a table cell get a backslash
@@ -67,6 +68,11 @@ class IndexSettings:
     scheme: str = Params.scheme
     normalisation: int = Params.normalisation
     keep: str = "longest"
+
+    def __post_init__(self) -> None:
+        # the order of rule codes does not change which rules run: one spelling for the header
+        object.__setattr__(self, "select", tuple(sorted(set(self.select))))
+        object.__setattr__(self, "ignore", tuple(sorted(set(self.ignore))))
 
     @property
     def params(self) -> Params:
@@ -229,6 +235,23 @@ class Manifest:
             },
         }
 
+    def check_clusters(self) -> None:
+        """``ManifestError`` unless paths are unique and every cluster has one kept document, which
+        its duplicates name."""
+        kept: dict[int, str] = {}
+        paths: set[str] = set()
+        for e in self.entries:
+            if e.path in paths:
+                raise ManifestError(f"{e.path}: listed twice")
+            paths.add(e.path)
+            if e.kept:
+                if e.cluster in kept:
+                    raise ManifestError(f"cluster {e.cluster} has two kept documents: {kept[e.cluster]}, {e.path}")
+                kept[e.cluster] = e.path
+        for e in self.entries:
+            if not e.kept and kept.get(e.cluster) != e.duplicate_of:
+                raise ManifestError(f"{e.path}: a duplicate of {e.duplicate_of}, which is not kept in its cluster")
+
     def largest_clusters(self, limit: int = TOP_CLUSTERS) -> list[tuple[int, int, str]]:
         """``(cluster, documents, kept path)`` of the largest clusters of copies (ties: lowest number)."""
         members = Counter(e.cluster for e in self.entries)
@@ -265,6 +288,7 @@ class Manifest:
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ManifestError(f"incomplete manifest: missing {exc}") from None
+        manifest.check_clusters()
         derived = manifest.totals()
         if totals != derived:
             wrong = [k for k in derived if totals.get(k) != derived[k]]
@@ -276,9 +300,10 @@ class Manifest:
 
 # --- Markdown -----------------------------------------------------------------------------
 
-# characters a table cell would act on: code spans, emphasis, links, HTML, entities, strikethrough
-_ALWAYS = frozenset("\\|`*[]<>&~")
-_ENTITY = re.compile(r"&#(\d+);")
+# characters a table cell would act on: code spans, emphasis, links, HTML, entities, strikethrough,
+# GitHub's math
+_ALWAYS = frozenset("\\|`*[]<>&~$")
+_ENTITY = re.compile(r"&#(\d{1,7});")
 
 
 def escape(text: str) -> str:
@@ -319,13 +344,17 @@ def unescape(cell: str) -> str:
             continue
         if ch == "&":
             m = _ENTITY.match(cell, i)
-            if m:
+            if m and _is_character(int(m.group(1))):
                 out.append(chr(int(m.group(1))))
                 i = m.end()
                 continue
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+def _is_character(code: int) -> bool:
+    return code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
 
 
 def _row(cells: Iterable[str]) -> str:
@@ -434,7 +463,7 @@ def split_row(line: str) -> list[str]:
     i, n = 1, len(body) - 1
     while i < n:
         ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
+        if ch == "\\" and i + 1 < n:
             cur.append(body[i : i + 2])
             i += 2
             continue

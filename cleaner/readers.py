@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +28,7 @@ from charset_normalizer import from_bytes
 
 from cleaner.document import Document
 from cleaner.errors import InputError
-from cleaner.manifest import MARKER as MANIFEST_MARKER
+from cleaner.manifest import is_manifest
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
@@ -96,6 +98,42 @@ def discover(paths: list[str]) -> Iterator[InputFile]:
             yield InputFile(p, p.name, kind)
 
 
+def tracked(paths: list[str]) -> list[str]:
+    """The corpus files under ``paths`` that git tracks or has staged, as paths to name one by one.
+
+    What a commit will hold: untracked and ignored files are left out (pre-commit stashes unstaged
+    changes of tracked files, but leaves untracked files where they are).  ``InputError`` when a
+    path is not in a git repository.
+    """
+    files: list[str] = []
+    for arg in paths:
+        if arg == "-":
+            raise InputError("--tracked reads files that git tracks; it cannot read stdin")
+        p = Path(arg)
+        if not p.exists():
+            raise InputError(f"{arg}: no such file or directory")
+        folder = p if p.is_dir() else p.parent
+        try:
+            listed = subprocess.run(
+                ["git", "ls-files", "-z", "--cached", "--", p.name if p.is_file() else "."],
+                cwd=folder,
+                capture_output=True,
+                check=True,
+            ).stdout
+        except FileNotFoundError:
+            raise InputError("--tracked needs git, which is not installed") from None
+        except subprocess.CalledProcessError as exc:
+            raise InputError(f"{arg}: --tracked: {exc.stderr.decode(errors='replace').strip()}") from None
+        for name in sorted(os.fsdecode(n) for n in listed.split(b"\0") if n):
+            f = folder / name
+            if input_kind(f) is None or not f.is_file():
+                continue
+            if p.is_dir() and any(part.startswith(".") for part in Path(name).parts):
+                continue  # as discover() skips hidden files and folders
+            files.append(str(f))
+    return files
+
+
 def check_paths(paths: list[str]) -> None:
     """Fail on a missing or unreadable path now, before any output is started (``-`` is stdin)."""
     for arg in paths:
@@ -159,7 +197,7 @@ def read_text_file(f: InputFile, report: ReadReport) -> Iterator[Document]:
         report.warning(f"{f.path}: binary file, skipped")
         return
     text = decode(data, str(f.path), report)
-    if text.startswith(MANIFEST_MARKER):
+    if is_manifest(text):
         # INDEX.md describes the corpus; it is not a document of it (and cleaning it would break it)
         report.skipped_files += 1
         report.warning(f"{f.path}: a manifest written by cleaner index, skipped")

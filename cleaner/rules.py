@@ -306,17 +306,20 @@ def load_rules(directory: str | None = None) -> RuleSet:
     Codes and slugs must be unique, and a file's name must start with its code.
     """
     root = Path(directory) if directory else default_rules_dir()
-    files = sorted(root.glob("*.toml"))
-    if not files:
+    if not root.is_dir():
+        raise RuleError(f"no rule files in {root}")
+    files = sorted(q for q in root.iterdir() if q.suffix in (".toml", ".txt"))
+    if not any(f.suffix == ".toml" for f in files):
         raise RuleError(f"no rule files in {root}")
     rules: list[Rule] = []
     # the digest names the rules and the data files beside them (the allow-list of names with
     # inner capitals changes results as much as a pattern does)
     digest = hashlib.sha256()
-    for f in sorted(q for q in root.iterdir() if q.suffix in (".toml", ".txt")):
-        digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
     for f in files:
         raw = f.read_bytes()
+        digest.update(f.name.encode() + b"\0" + raw + b"\0")
+        if f.suffix != ".toml":
+            continue
         try:
             data = tomllib.loads(raw.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -25,11 +25,32 @@ from cleaner.errors import InputError
 from cleaner.readers import JSONL_SUFFIXES
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def temp_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file in ``path``'s folder (made if missing), to be renamed over ``path``.
+
+    It gets the permissions ``path`` has, or those a new file gets (``0o666`` less the umask):
+    ``mkstemp`` alone would make every rewritten file readable by its owner only.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_umask()
+    os.fchmod(fd, mode)
+    return fd, tmp
+
+
 @contextmanager
 def atomic_file(path: Path) -> Iterator[IO[bytes]]:
     """A binary file that appears at ``path`` only if the ``with`` block completes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
@@ -86,9 +107,7 @@ class JsonlSink:
         if path == "-":
             self._out = sys.stdout.buffer
             return
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp = temp_beside(Path(path))
         self._tmp = Path(tmp)
         self._raw = os.fdopen(fd, "wb")
         self._out = _compressed(self._raw, path.lower())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,15 @@ def test_camel_case_names_pass_check(tmp_path: Path) -> None:
 def test_exit_non_zero_on_fix_reports_rewritten_files(raw_seeds: Path) -> None:
     assert run("clean", str(raw_seeds), "--in-place", "--exit-non-zero-on-fix")[0] == 1
     assert run("clean", str(raw_seeds), "--in-place", "--exit-non-zero-on-fix")[0] == 0
+
+
+def test_rewritten_files_keep_their_permissions(raw_seeds: Path, tmp_path: Path) -> None:
+    target = raw_seeds / "001_6fa379bf55b783b3.txt"
+    target.chmod(0o640)
+    assert run("clean", str(raw_seeds), "--in-place")[0] == 0
+    assert target.stat().st_mode & 0o777 == 0o640
+    out_dir = tmp_path / "out"
+    assert run("clean", str(raw_seeds), "-o", str(out_dir))[0] == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (out_dir / target.name).stat().st_mode & 0o777 == 0o666 & ~umask

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -108,6 +110,10 @@ def test_same_bytes_for_any_jobs_argument_order_and_location(corpus: Path, tmp_p
     shutil.copytree(corpus, moved)
     assert run("index", str(moved), "-o", str(three))[0] == 0
     assert one.read_bytes() == three.read_bytes()
+    four = tmp_path / "four.md"
+    files = [str(p) for p in sorted(corpus.rglob("*.txt"), reverse=True)]
+    assert run("index", *files, "-o", str(four))[0] == 0
+    assert four.read_bytes() == one.read_bytes()  # the order of the arguments does not count
     # the same documents named file by file: the same rows (paths relative to the manifest's folder)
     assert parse_markdown(two.read_text("utf-8")).entries == parse_markdown(one.read_text("utf-8")).entries
 
@@ -146,6 +152,52 @@ def test_settings_and_rules_are_in_the_header(corpus: Path) -> None:
     assert all("BP001" not in e.edits for e in other.entries)
 
 
+def test_rule_codes_in_any_order_give_the_same_header(corpus: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    assert run("index", str(corpus), "-o", str(a), "--ignore", "BP011,BP001")[0] == 0
+    assert run("index", str(corpus), "-o", str(b), "--ignore", "BP001,BP011,BP001")[0] == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_no_default_output_when_no_place_is_obvious(tmp_path: Path) -> None:
+    for repo in ("r1", "r2"):
+        (tmp_path / repo / ".git").mkdir(parents=True)
+        (tmp_path / repo / "a.txt").write_text("Some text of a document.\n", "utf-8")
+    code, _, err = run("index", str(tmp_path / "r1"), str(tmp_path / "r2"))
+    assert code == 2 and "different repositories" in err
+    result = runner.invoke(app, ["index", "-"], input='{"id": "a", "text": "Hello there."}\n')
+    assert result.exit_code == 2 and "needs -o" in result.stderr
+    result = runner.invoke(app, ["index", "-", "-o", "-"], input='{"id": "a", "text": "Hello there."}\n')
+    assert result.exit_code == 0 and parse_markdown(result.stdout).entries[0].path == "<stdin>:1"
+    assert not (tmp_path / "r1" / "INDEX.md").exists() and not (tmp_path / "r2" / "INDEX.md").exists()
+
+
+def test_tracked_leaves_out_what_git_does_not_hold(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "seeds").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    (repo / "seeds" / "staged.txt").write_text("A document that is staged for the commit.\n", "utf-8")
+    (repo / "seeds" / "draft.txt").write_text("A draft that nobody has added.\n", "utf-8")
+    subprocess.run(["git", "add", "seeds/staged.txt"], cwd=repo, check=True)
+    target = repo / "INDEX.md"
+    assert run("index", str(repo / "seeds"), "--tracked", "-o", str(target))[0] == 0
+    assert [e.path for e in load_manifest(target).entries] == ["seeds/staged.txt"]
+    code, _, err = run("index", str(tmp_path / "repo" / ".."), "--tracked", "-o", "-")
+    assert code == 2 and "--tracked" in err
+
+
+def test_file_names_that_are_not_utf8_are_shown_escaped(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    try:
+        (folder / os.fsdecode(b"caf\xe9.txt")).write_text("A story from the cafe on the corner.\n", "utf-8")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system does not take such names")
+    code, out, _ = run("index", str(folder), "-o", "-", "--format", "json")
+    assert code == 0
+    assert [d["path"].rsplit("/", 1)[-1] for d in json.loads(out)["documents"]] == ["caf\\xe9.txt"]
+
+
 def test_default_output_is_at_the_repository_root(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -165,6 +217,10 @@ def test_a_manifest_is_not_a_document(corpus: Path) -> None:
     assert "5 documents" in out
     assert run("clean", str(target), "--in-place")[0] == 0
     assert run("index", str(corpus), "-o", str(target), "--check")[0] == 0
+    # the JSON form too, whatever its file is called
+    assert run("index", str(corpus), "-o", str(corpus / "INDEX.txt"), "--format", "json")[0] == 0
+    code, _, err = run("index", str(corpus), "-o", str(corpus / "INDEX.txt"), "--format", "json", "--check")
+    assert code == 0 and "INDEX.txt: a manifest written by cleaner index, skipped" in err
 
 
 def test_a_file_that_is_not_a_manifest_is_never_overwritten(corpus: Path, tmp_path: Path) -> None:
@@ -220,6 +276,10 @@ def test_hand_edited_or_truncated_manifests_are_refused(corpus: Path, tmp_path: 
         parse_markdown("# Index\n")
     with pytest.raises(ManifestError, match="format"):
         parse_markdown(text.replace("format 1", "format 9", 1))
+    kept = next(e for e in load_manifest(target).entries if not e.kept).duplicate_of
+    assert kept is not None
+    with pytest.raises(ManifestError, match="not kept in its cluster"):
+        parse_markdown(text.replace(f"duplicate of {escape(kept)}", "duplicate of elsewhere.txt", 1))
 
 
 def test_the_repository_index_is_the_current_manifest_of_seeds(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -245,6 +305,10 @@ def test_escaped_text_is_one_cell_and_reads_back(text: str) -> None:
     cell = escape(text)
     assert "\n" not in cell and cell == cell.strip()
     assert [unescape(c) for c in split_row(f"| {cell} | x |")] == [text, "x"]
+
+
+def test_a_reference_to_no_character_stays_text() -> None:
+    assert unescape("&#99999999999999; &#55296; &#65;") == "&#99999999999999; &#55296; A"
 
 
 def _entry(path: str, title: str, cluster: int, duplicate_of: str | None = None) -> Entry:

@@ -76,6 +76,8 @@ def test_first_commit_is_refused_with_the_document_cleaned_and_the_index_written
     staged = repo / "seeds" / raw_file.name
     staged.write_text(raw, "utf-8")
     _git(repo, env, "add", "-A")
+    scratch = repo / "seeds" / "scratch.txt"  # not staged: not part of the commit, nor of its index
+    scratch.write_text("Advertisement\nA draft nobody has added yet.\n", "utf-8")
 
     first = _git(repo, env, "commit", "-q", "-m", "add a scraped document")
     assert first.returncode != 0, first.stdout + first.stderr
@@ -86,7 +88,9 @@ def test_first_commit_is_refused_with_the_document_cleaned_and_the_index_written
     assert [e.path for e in manifest.entries] == [f"seeds/{raw_file.name}"]
     assert manifest.entries[0].edits == {}  # it describes the cleaned file
 
-    _git(repo, env, "add", "-A")
+    assert scratch.read_text("utf-8").startswith("Advertisement")  # cleaner-fix saw staged files only
+    _git(repo, env, "add", "-u")
+    _git(repo, env, "add", "INDEX.md")
     second = _git(repo, env, "commit", "-q", "-m", "add a scraped document")
     assert second.returncode == 0, second.stdout + second.stderr
     committed = _git(repo, env, "show", "--name-only", "--format=", "HEAD").stdout.split()
@@ -98,7 +102,7 @@ def test_the_projects_own_hooks_are_the_published_ones_on_seeds() -> None:
     own = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
     for hook in HOOKS:
         mine = own[hook["id"]]
-        for key in ("entry", "pass_filenames", "always_run", "require_serial"):
+        for key in ("name", "entry", "pass_filenames", "always_run", "require_serial"):
             assert mine.get(key) == hook.get(key), (hook["id"], key)
     assert own["cleaner-index"]["args"] == ["seeds"]
     assert own["cleaner-fix"]["files"].startswith("^seeds/")
