@@ -17,7 +17,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -95,13 +95,7 @@ class _Row:
     """What is kept of one cleaned document until the corpus has been read."""
 
     key: tuple[tuple[str, ...], int]
-    path: str
-    title: str
-    lang: str
-    lang_prob: float
-    words: int
-    sha256: str
-    edits: dict[str, int]
+    entry: Entry  # its cluster is filled in once the whole corpus is read
     signature: Signature
     size: int
     length: int
@@ -146,31 +140,28 @@ def build_manifest(
             continue
         seen.add(path)
         signature, size = dedup.signer.sign(doc.text)
-        rows.append(
-            _Row(
-                key,
-                path,
-                title_of(doc.text),
-                str(doc.metadata.get("lang", "und")),
-                round(float(doc.metadata.get("lang_prob", 0.0)), 4),
-                len(doc.text.split()),
-                hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
-                dict(sorted(Counter(e.code for e in doc.edits).items())),
-                signature,
-                size,
-                len(doc.text),
-            )
+        entry = Entry(
+            path,
+            title_of(doc.text),
+            str(doc.metadata.get("lang", "und")),
+            round(float(doc.metadata.get("lang_prob", 0.0)), 4),
+            len(doc.text.split()),
+            hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
+            dict(sorted(Counter(e.code for e in doc.edits).items())),
+            cluster=0,
+            duplicate_of=None,
         )
+        rows.append(_Row(key, entry, signature, size, len(doc.text)))
     rows.sort(key=lambda r: r.key)
     for r in rows:
-        dedup.add_signature(r.path, r.signature, r.size, r.length)
+        dedup.add_signature(r.entry.path, r.signature, r.size, r.length)
     assignments = dedup.assign(settings.keep)
     numbers: dict[int, int] = {}  # kept document -> cluster number, counted in path order
     entries = []
     for r, a in zip(rows, assignments, strict=True):
         cluster = numbers.setdefault(a.kept, len(numbers) + 1)
-        duplicate_of = None if a.keep else rows[a.kept].path
-        entries.append(Entry(r.path, r.title, r.lang, r.lang_prob, r.words, r.sha256, r.edits, cluster, duplicate_of))
+        duplicate_of = None if a.keep else rows[a.kept].entry.path
+        entries.append(replace(r.entry, cluster=cluster, duplicate_of=duplicate_of))
     used = {code for e in entries for code in e.edits}
     slugs = {rule.code: rule.slug for rule in ruleset.rules if rule.code in used}
     return Manifest(__version__, ruleset.digest, settings, tuple(entries), slugs)
