@@ -336,7 +336,9 @@ def _boilerplate_pass(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
                 log.add(r.code, r.slug, unit.start, unit.end, "", note)
                 kept_before = any(v not in removed for v in us[:k])
                 kept_next = k + 1 < len(us) and us[k + 1] not in removed
-                rejoined = rejoined or kept_before or kept_next
+                # kept on one side only, the rest stays on this line, glued anew; kept on both
+                # sides, the pieces get lines of their own, which the pipeline judges again
+                rejoined = rejoined or kept_before != kept_next
                 if kept_before and kept_next and split_rule is not None:
                     # the pieces on both sides were separate blocks: give them separate lines
                     log.add(split_rule.code, split_rule.slug, unit.end, unit.end, "\n")

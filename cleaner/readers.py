@@ -99,13 +99,13 @@ def discover(paths: list[str]) -> Iterator[InputFile]:
 
 
 def tracked(paths: list[str]) -> list[str]:
-    """The corpus files under ``paths`` that git tracks or has staged, as paths to name one by one.
+    """The corpus files of ``paths`` (as :func:`discover` finds them) that git tracks or has staged.
 
     What a commit will hold: untracked and ignored files are left out (pre-commit stashes unstaged
-    changes of tracked files, but leaves untracked files where they are).  ``InputError`` when a
-    path is not in a git repository.
+    changes of tracked files, but leaves untracked files where they are).  The files come as
+    paths to name one by one.  ``InputError`` when a path is not in a git repository.
     """
-    files: list[str] = []
+    known: set[Path] = set()
     for arg in paths:
         if arg == "-":
             raise InputError("--tracked reads files that git tracks; it cannot read stdin")
@@ -124,14 +124,8 @@ def tracked(paths: list[str]) -> list[str]:
             raise InputError("--tracked needs git, which is not installed") from None
         except subprocess.CalledProcessError as exc:
             raise InputError(f"{arg}: --tracked: {exc.stderr.decode(errors='replace').strip()}") from None
-        for name in sorted(os.fsdecode(n) for n in listed.split(b"\0") if n):
-            f = folder / name
-            if input_kind(f) is None or not f.is_file():
-                continue
-            if p.is_dir() and any(part.startswith(".") for part in Path(name).parts):
-                continue  # as discover() skips hidden files and folders
-            files.append(str(f))
-    return files
+        known.update((folder / os.fsdecode(n)).absolute() for n in listed.split(b"\0") if n)
+    return [str(f.path) for f in discover(paths) if f.path.absolute() in known]
 
 
 def check_paths(paths: list[str]) -> None:
