@@ -6,10 +6,11 @@ into exit codes.
 
 from __future__ import annotations
 
+import signal
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -71,6 +72,41 @@ def _codes(value: str | None) -> tuple[str, ...]:
     return tuple(c.strip() for c in (value or "").split(",") if c.strip())
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what ``timeout``, systemd and schedulers send), raised where the program is, as Ctrl-C is.
+
+    A subclass of ``KeyboardInterrupt``, so that every ``with`` block that removes temporary files
+    and stops workers on Ctrl-C does the same on SIGTERM.
+    """
+
+
+#: The signal that stopped the run, if one did.
+_signalled: int | None = None
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    global _signalled
+    _signalled = signum
+    # a second signal must not break off the clean-up the first one started
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def install_signal_handlers() -> None:
+    """SIGINT and SIGTERM stop the run cleanly (exit 130, 143); a file over ``ulimit -f`` is an error, not a kill."""
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write then fails with EFBIG, which we report
+
+
+def _interrupted(terminated: bool) -> NoReturn:
+    word, code = ("terminated", 143) if terminated else ("interrupted", 130)
+    typer.echo(f"{word}: outputs not completed were not written", err=True)
+    raise typer.Exit(code) from None
+
+
 def _guard(job: Callable[[], int]) -> None:
     """Run a job: a user's error is one line and exit 2; a bug is a traceback and exit 123."""
     try:
@@ -78,12 +114,15 @@ def _guard(job: Callable[[], int]) -> None:
     except CleanerError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(ExitCode.USAGE_OR_INPUT) from None
-    except KeyboardInterrupt:
-        typer.echo("interrupted: outputs not completed were not written", err=True)
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:
+        _interrupted(isinstance(exc, Terminated))
     except BrokenPipeError:
         raise typer.Exit(ExitCode.OK) from None
     except Exception:
+        if _signalled is not None:
+            # a library turned the interruption into an error of its own (langdetect reports
+            # Ctrl-C during its profile loading as "Profile format error")
+            _interrupted(_signalled == signal.SIGTERM)
         traceback.print_exc()
         typer.echo("internal error: please report this with the traceback above", err=True)
         raise typer.Exit(ExitCode.INTERNAL) from None
@@ -298,6 +337,7 @@ def _main(
 
 def main() -> None:
     """The ``cleaner`` console script."""
+    install_signal_handlers()
     # typer reports its own usage errors with exit 2, as our contract says
     app(prog_name="cleaner")
     sys.exit(0)

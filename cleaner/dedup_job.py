@@ -12,12 +12,13 @@ import pickle
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TextIO
 
 import numpy as np
+import xxhash
 
 from cleaner.dedup import (
     DEFAULT_CONTAINMENT,
@@ -27,14 +28,15 @@ from cleaner.dedup import (
     Deduplicator,
     Params,
 )
-from cleaner.errors import InputError
+from cleaner.errors import InputError, OutputError
 from cleaner.jobs import ExitCode
 from cleaner.pipeline import Settings, clean_stream
-from cleaner.readers import ReadReport, check_paths, read_documents
-from cleaner.writers import CorpusSink, JsonlSink, atomic_file
+from cleaner.readers import InputFile, ReadReport, plan_inputs, read_documents, shown_path
+from cleaner.writers import CorpusSink, JsonlSink, atomic_file, check_output_file, check_outputs, is_jsonl_target
 
 KEEP_POLICIES = ("longest", "first")
-INDEX_FORMAT = 1
+#: Format 2 stores each document's text hash (ids are checked against it).
+INDEX_FORMAT = 2
 
 
 @dataclass
@@ -57,31 +59,52 @@ class DedupOptions:
     skip_bad: bool = False
 
 
-def load_index(path: Path, params: Params, dedup: Deduplicator) -> int:
-    """Add the documents stored in the index at ``path`` to ``dedup``; how many.
+def text_hash(text: str) -> str:
+    """The hash by which an index knows a document's cleaned text (xxh3, 128 bits, hex)."""
+    return xxhash.xxh3_128_hexdigest(text.encode("utf-8", errors="surrogatepass"))
+
+
+def load_index(path: Path, params: Params, dedup: Deduplicator) -> dict[str, str]:
+    """Add the documents stored in the index at ``path`` to ``dedup``; their ids and text hashes.
 
     Raises :class:`InputError` when the index was built with other parameters or is unreadable.
     """
     try:
         with np.load(path, allow_pickle=False) as data:
             stored = json.loads(str(data["params"]))
+            if stored.get("format") != INDEX_FORMAT:
+                raise InputError(
+                    f"{shown_path(path)}: a dedup index of format {stored.get('format')!r} (this cleaner reads "
+                    f"{INDEX_FORMAT}); build a new index"
+                )
             signatures = np.asarray(data["signatures"], dtype=np.uint32)
             sizes = data["sizes"].tolist()
             lengths = data["lengths"].tolist()
             ids = [str(x) for x in data["ids"].tolist()]
-    except (OSError, ValueError, KeyError) as exc:
-        raise InputError(f"{path}: not a dedup index: {exc}") from None
+            hashes = [str(x) for x in data["hashes"].tolist()]
+    except InputError:
+        raise
+    except Exception as exc:
+        # np.load meets a truncated, empty or foreign file with many kinds of error (zipfile's,
+        # numpy's, json's, an object array); none of them is the user's to fix but by a new index
+        reason = "empty file" if path.exists() and path.stat().st_size == 0 else type(exc).__name__
+        raise InputError(
+            f"{shown_path(path)}: not a dedup index written by cleaner dedup --index ({reason}); "
+            "remove it or name a new one"
+        ) from None
     wanted = {"format": INDEX_FORMAT, **params.as_dict()}
     if stored != wanted:
         diff = ", ".join(f"{k} {stored.get(k)!r} (asked {v!r})" for k, v in wanted.items() if stored.get(k) != v)
-        raise InputError(f"{path}: index was built with other parameters: {diff}; use a new index")
+        raise InputError(f"{shown_path(path)}: index was built with other parameters: {diff}; use a new index")
+    if not (len(signatures) == len(sizes) == len(lengths) == len(ids) == len(hashes)):
+        raise InputError(f"{shown_path(path)}: a damaged dedup index (its arrays differ in length); build a new one")
     for i, doc_id in enumerate(ids):
         dedup.add_signature(doc_id, signatures[i].copy(), int(sizes[i]), int(lengths[i]))
-    return len(ids)
+    return dict(zip(ids, hashes, strict=True))
 
 
-def save_index(path: Path, params: Params, dedup: Deduplicator) -> None:
-    """Write every signature, size and length, and the parameters, atomically (``.npz``)."""
+def save_index(path: Path, params: Params, dedup: Deduplicator, hashes: list[str]) -> None:
+    """Write every signature, size, length, id and text hash, and the parameters, atomically (``.npz``)."""
     n, p = len(dedup), params.num_perm
     sigs = np.stack(dedup.signatures) if n else np.zeros((0, p), dtype=np.uint32)
     with atomic_file(path) as f:
@@ -92,6 +115,7 @@ def save_index(path: Path, params: Params, dedup: Deduplicator) -> None:
             sizes=np.array(dedup.sizes, dtype=np.int64),
             lengths=np.array(dedup.lengths, dtype=np.int64),
             ids=np.array(dedup.ids, dtype=np.str_),
+            hashes=np.array(hashes, dtype=np.str_),
         )
 
 
@@ -105,40 +129,72 @@ def check_params(threshold: float, containment: float, num_perm: int, ngram: int
         raise InputError("--num-perm must be at least 2 and --ngram at least 1")
 
 
-def _check(options: DedupOptions) -> None:
+def _check(options: DedupOptions, report: ReadReport) -> list[InputFile]:
+    """Check everything that can be checked before the work starts; the inputs, listed and opened."""
     check_params(options.threshold, options.containment, options.num_perm, options.ngram, options.keep)
-    check_paths(options.paths)
-    inputs = {Path(a).resolve() for a in options.paths if a != "-"}
-    for target in (options.output, options.write_kept, options.index):
-        if target not in (None, "-") and Path(target).resolve() in inputs:
-            raise InputError(f"{target}: would overwrite an input")
+    files = plan_inputs(options.paths, report)
+    targets = [(o, t) for o, t in (("-o", options.output), ("--write-kept", options.write_kept)) if t is not None]
+    for option, target in targets:
+        if option == "-o" and not is_jsonl_target(target):
+            raise InputError(f"-o {target}: the verdicts are JSONL: name a .jsonl[.gz|.zst] file, or - for stdout")
+        check_outputs(files, target, option)
+    if options.index is not None:
+        check_output_file(files, Path(options.index), "--index")
+        targets.append(("--index", options.index))
+    named = [(o, Path(t).absolute()) for o, t in targets if t != "-"]
+    for i, (o1, p1) in enumerate(named):
+        for o2, p2 in named[i + 1 :]:
+            if p1 == p2 or p1 in p2.parents or p2 in p1.parents:
+                raise OutputError(f"{o1} and {o2} name the same place ({shown_path(p1)})")
+    return files
 
 
 def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
-    """Run ``cleaner dedup``; return its exit code.  Raises ``CleanerError`` on bad input."""
+    """Run ``cleaner dedup``; return its exit code.  Raises ``CleanerError`` on bad input.
+
+    Ids must be unique, within a run and across the runs an index remembers: a document whose id
+    is in the index with the same cleaned text is skipped (it was signed before); one whose id is
+    in the index or earlier in the run with another text is an error, not a silent skip.
+    """
     err = err or sys.stderr
-    _check(options)
+    report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
+    files = _check(options, report)
     options.settings.ruleset()  # a bad rule selection fails before anything is read
     params = Params(num_perm=options.num_perm, ngram=options.ngram)
     dedup = Deduplicator(params, threshold=options.threshold, containment_threshold=options.containment)
     index_path = Path(options.index) if options.index else None
-    stored = 0
+    known: dict[str, str] = {}
     if index_path is not None and index_path.exists():
-        stored = load_index(index_path, params, dedup)
-    known = set(dedup.ids)
-    report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
+        known = load_index(index_path, params, dedup)
+    stored = len(known)
+    hashes = list(known.values())
+    first_seen: dict[str, str] = {}  # id -> where this run met it first
     start = time.perf_counter()
     skipped_known = 0
     with ExitStack() as stack:
         spool: IO[bytes] | None = None
         if options.write_kept is not None:
             spool = stack.enter_context(tempfile.TemporaryFile(prefix="cleaner-dedup-"))
-        docs = read_documents(options.paths, report, options.text_key, options.id_key, options.skip_bad)
-        for doc in clean_stream(docs, options.settings, jobs=options.jobs):
-            if stored and doc.id in known:
+        docs = read_documents(files, report, options.text_key, options.id_key, options.skip_bad)
+        cleaned = stack.enter_context(closing(clean_stream(docs, options.settings, jobs=options.jobs)))
+        for doc in cleaned:
+            digest = text_hash(doc.text)
+            if doc.id in first_seen:
+                raise InputError(
+                    f"{doc.source}: id {doc.id!r} is also the id of {first_seen[doc.id]}; ids must be unique "
+                    f"(--id-key names the field; records without one are known by file and line)"
+                )
+            first_seen[doc.id] = doc.source
+            if doc.id in known:
+                if known[doc.id] != digest:
+                    raise InputError(
+                        f"{doc.source}: id {doc.id!r} is in the index {options.index} for another text; "
+                        "an index cannot replace a document: give it a new id, or build a new index"
+                    )
                 skipped_known += 1  # already in the index: its stored signature stands
                 continue
             i = dedup.add_text(doc.id, doc.text)
+            hashes.append(digest)
             if spool is not None:
                 pickle.dump((i, doc), spool, protocol=pickle.HIGHEST_PROTOCOL)
         assignments = dedup.assign(options.keep)
@@ -158,7 +214,7 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
             assert options.write_kept is not None
             _write_kept(spool, options, {a.index for a in assignments if a.keep})
     if index_path is not None:
-        save_index(index_path, params, dedup)
+        save_index(index_path, params, dedup, hashes)
     seconds = time.perf_counter() - start
     clusters = sum(1 for a in assignments if a.keep)
     new = len(dedup) - stored

@@ -78,10 +78,12 @@ class Edit:
 class Document:
     """A document: its text, where it came from, passthrough metadata and the edits made so far.
 
-    ``source`` names the input (file path, or ``path:line`` for JSONL); ``unit`` is the input
-    file's path relative to its argument and ``fmt`` its format (``text`` or ``jsonl``), which
-    writers use to lay out their output; ``extra`` holds input fields that are passed through
-    untouched; ``metadata`` holds what the steps found (language, flags).
+    ``source`` names the input for people (the path as given, ``path:line`` for a JSONL record;
+    always valid Unicode); ``path`` is the input file itself (``""`` for stdin) and ``line`` the
+    record's line in it; ``unit`` is the input file's path relative to its argument and ``fmt``
+    its format (``text`` or ``jsonl``), which writers use to lay out their output; ``record`` is
+    the JSONL record as read, written back in its own shape; ``metadata`` holds what the steps
+    found (language, flags).
     """
 
     id: str
@@ -90,9 +92,11 @@ class Document:
     unit: str = ""
     fmt: str = "text"
     metadata: dict[str, Any] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
+    record: dict[str, Any] | None = None
     edits: list[Edit] = field(default_factory=list)
     original: str | None = None
+    path: str = ""
+    line: int = 0
 
 
 class LineMap:

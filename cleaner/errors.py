@@ -13,3 +13,8 @@ class RuleError(CleanerError):
 
 class InputError(CleanerError):
     """An input cannot be read: missing or unreadable path, broken JSONL line, bad field."""
+
+
+class OutputError(CleanerError):
+    """An output cannot be written: no permission, no space, a path that is not a folder, or two
+    inputs that would be written to one file; and an output that would overwrite an input."""

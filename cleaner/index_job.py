@@ -17,6 +17,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
@@ -31,8 +32,8 @@ from cleaner.errors import InputError
 from cleaner.jobs import ExitCode, with_progress
 from cleaner.manifest import Entry, IndexSettings, Manifest, is_manifest, render_json, render_markdown, title_of
 from cleaner.pipeline import Settings, clean_stream
-from cleaner.readers import ReadReport, check_paths, read_documents, tracked
-from cleaner.writers import atomic_file
+from cleaner.readers import ReadReport, plan_inputs, read_documents, tracked
+from cleaner.writers import atomic_file, check_output_file
 
 #: How many lines of the difference ``--check`` shows.
 DIFF_LINES = 40
@@ -106,12 +107,8 @@ def document_path(doc: Document, base: Path) -> tuple[str, tuple[tuple[str, ...]
 
     A file name that is not UTF-8 shows its bytes escaped (``caf\\xe9.txt``): a manifest is text.
     """
-    if doc.fmt == "jsonl":
-        where, _, line = doc.source.rpartition(":")
-        number = int(line)
-    else:
-        where, number = doc.source, 0
-    rel = where if where == "<stdin>" else Path(os.path.relpath(os.path.abspath(where), base)).as_posix()
+    where, number = (doc.path or "<stdin>"), doc.line
+    rel = where if not doc.path else Path(os.path.relpath(os.path.abspath(where), base)).as_posix()
     rel = os.fsencode(rel).decode("utf-8", errors="backslashreplace")
     shown = f"{rel}:{number}" if doc.fmt == "jsonl" else rel
     return shown, (tuple(rel.split("/")), number)
@@ -199,7 +196,7 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
     check_params(s.threshold, s.containment, s.num_perm, s.ngram, s.keep)
     clean_settings = Settings(s.select, s.ignore)
     clean_settings.ruleset()  # a bad --select fails before anything is read
-    check_paths(options.paths)
+    report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
     to_stdout = options.output == "-"
     if to_stdout and options.check:
         raise InputError("--check compares with a file; it cannot be combined with -o -")
@@ -215,14 +212,16 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
         target = default_target(options.paths, options.fmt)
     base = target.absolute().parent  # paths are relative to the manifest's folder (the root, for stdout)
     old = None if to_stdout else _existing(target)
+    files = plan_inputs(paths, report)
+    if not to_stdout and not options.check:
+        check_output_file(files, target, "-o" if options.output else "the manifest")
 
-    report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
     start = time.perf_counter()
-    docs = read_documents(paths, report, options.text_key, skip_bad=options.skip_bad)
-    cleaned = clean_stream(docs, clean_settings, jobs=options.jobs)
+    docs = read_documents(files, report, options.text_key, skip_bad=options.skip_bad)
     show_progress = err.isatty() if options.progress is None else options.progress
     console = Console(file=err, stderr=True)
-    manifest = build_manifest(with_progress(cleaned, show_progress, console, "indexing"), s, base, report)
+    with closing(clean_stream(docs, clean_settings, jobs=options.jobs)) as cleaned:
+        manifest = build_manifest(with_progress(cleaned, show_progress, console, "indexing"), s, base, report)
     text = render(manifest, options.fmt)
     seconds = time.perf_counter() - start
 

@@ -12,7 +12,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -21,10 +21,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cleaner.document import Document
-from cleaner.errors import InputError
+from cleaner.errors import OutputError
 from cleaner.pipeline import Settings, clean_stream
-from cleaner.readers import ReadReport, check_paths, read_documents
-from cleaner.writers import CorpusSink, is_jsonl_target
+from cleaner.readers import ReadReport, plan_inputs, read_documents
+from cleaner.writers import CorpusSink, check_outputs
 
 
 class ExitCode(enum.IntEnum):
@@ -91,7 +91,10 @@ class Summary:
 
 
 def check_output_target(options: CleanOptions) -> None:
-    """Refuse an output that would overwrite an input (only ``--in-place`` may)."""
+    """Refuse an output folder that holds an input folder or lies in one (a next run would read its outputs).
+
+    What each output file would overwrite is checked file by file in :func:`~cleaner.writers.check_outputs`.
+    """
     if options.mode is not WriteMode.OUTPUT or options.output in (None, "-"):
         return
     assert options.output is not None
@@ -101,11 +104,9 @@ def check_output_target(options: CleanOptions) -> None:
             continue
         p = Path(arg).resolve()
         if out == p or (p.is_dir() and (out == p or p in out.parents or out in p.parents)):
-            raise InputError(
+            raise OutputError(
                 f"{options.output}: output would overwrite or mix with input {arg}; use --in-place to rewrite inputs"
             )
-    if not is_jsonl_target(options.output) and Path(options.output).is_file():
-        raise InputError(f"{options.output}: exists and is not a directory")
 
 
 def with_progress(
@@ -149,13 +150,20 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
     # what --explain prints goes where no data goes
     note = err if (options.mode is WriteMode.OUTPUT and options.output == "-") else out
     report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
-    check_paths(options.paths)
+    # everything that can be checked is checked before the first write: every input is listed
+    # and opened, and every output is known to be writable and not to overwrite an input
+    files = plan_inputs(options.paths, report)
+    if options.mode is WriteMode.OUTPUT:
+        check_outputs(files, options.output)
+    elif options.mode is WriteMode.IN_PLACE:
+        check_outputs(files, None, "--in-place")
     summary = Summary()
     start = time.perf_counter()
-    docs = read_documents(options.paths, report, options.text_key, options.id_key, options.skip_bad)
-    cleaned = clean_stream(docs, options.settings, jobs=options.jobs)
+    docs = read_documents(files, report, options.text_key, options.id_key, options.skip_bad)
     show_progress = err.isatty() if options.progress is None else options.progress
     with ExitStack() as stack:
+        # closing: an error in writing stops the workers at once, not when the generator is collected
+        cleaned = stack.enter_context(closing(clean_stream(docs, options.settings, jobs=options.jobs)))
         sink: CorpusSink | None = None
         if options.mode in (WriteMode.OUTPUT, WriteMode.IN_PLACE):
             target = options.output if options.mode is WriteMode.OUTPUT else None

@@ -12,9 +12,9 @@ Every step records its edits on the document; ``apply_edits(original, doc.edits)
 
 from __future__ import annotations
 
-import os
+import signal
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -140,6 +140,10 @@ _WORKER: Cleaner | None = None
 
 def _init_worker(settings: Settings) -> None:
     global _WORKER
+    # the parent handles Ctrl-C and SIGTERM (and then stops the workers); a worker that met them
+    # itself would print a traceback of its own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER = Cleaner(settings)
 
 
@@ -161,9 +165,17 @@ def _batches(docs: Iterable[Document], max_docs: int, max_chars: int) -> Iterato
         yield batch
 
 
-def default_jobs() -> int:
-    """As many workers as this process may use cores."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel what waits, end the workers, reap them (no orphan stays alive)."""
+    # ProcessPoolExecutor has no public way to end busy workers before Python 3.14's
+    # terminate_workers(); _processes is the mapping that method uses
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    for p in processes:
+        p.join()
 
 
 def clean_stream(
@@ -172,12 +184,13 @@ def clean_stream(
     jobs: int = 1,
     batch_docs: int = 64,
     batch_chars: int = 1 << 20,
-) -> Iterator[Document]:
+) -> Generator[Document, None, None]:
     """Clean a stream of documents and yield them in input order.
 
     With ``jobs > 1`` batches go to a process pool; at most ``2 * jobs`` batches are in flight,
     so memory stays bounded however large the corpus, and results come back in input order,
-    so the output is the same bytes for any ``jobs``.
+    so the output is the same bytes for any ``jobs``.  If the consumer stops early (an error,
+    Ctrl-C, SIGTERM, or ``close()``), the workers are ended at once.
     """
     settings = settings or Settings()
     if jobs <= 1:
@@ -186,7 +199,8 @@ def clean_stream(
             yield cleaner.clean(d)
         return
     settings.ruleset()  # fail here, in the parent, on a bad rule set or code
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,))
+    try:
         pending: deque[Future[list[Document]]] = deque()
         for batch in _batches(docs, batch_docs, batch_chars):
             pending.append(pool.submit(_clean_batch, batch))
@@ -194,3 +208,7 @@ def clean_stream(
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)

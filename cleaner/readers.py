@@ -3,21 +3,28 @@
 Every reader yields :class:`~cleaner.document.Document` records one at a time, so a corpus larger
 than memory streams through.  Problems are reported, never silently swallowed:
 
-* a path that does not exist or cannot be read raises :class:`InputError`;
+* a path that does not exist, a file or folder that cannot be read, a truncated ``.gz`` or
+  ``.zst`` stream raise :class:`InputError`;
 * a broken JSONL line raises :class:`InputError` naming the file and line, unless ``skip_bad``,
   in which case it is counted in :class:`ReadReport` and skipped;
-* a binary file is skipped with a warning; a file that is not UTF-8 is decoded with the codec
-  charset-normalizer finds (else cp1252) and the warning says so.
+* a binary file is skipped with a warning; so are dangling symbolic links and link loops inside
+  a folder, and links to folders are not followed (with a warning); a file that is not UTF-8 is
+  decoded with the codec charset-normalizer finds (else cp1252) and the warning says so.
+
+:func:`plan_inputs` lists and opens every input before a run writes anything.
 """
 
 from __future__ import annotations
 
+import codecs
+import errno
 import gzip
-import io
 import os
+import stat
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
@@ -68,34 +75,152 @@ def input_kind(path: Path) -> str | None:
 
 @dataclass(frozen=True)
 class InputFile:
-    """One input file: its path, its path relative to the argument it came from, its kind."""
+    """One input: the file, its path relative to the argument it came from, its kind, its name for people.
+
+    ``kind`` is ``"text"``, ``"jsonl"`` or ``"stdin"``; ``shown`` is the path as the user gave it
+    (the argument joined with ``rel``), always valid Unicode: bytes of a file name that are not
+    UTF-8 are shown escaped (``caf\\xe9.txt``), so that ids and messages can be written as JSON.
+    """
 
     path: Path
     rel: str
     kind: str
+    shown: str
 
 
-def discover(paths: list[str]) -> Iterator[InputFile]:
+STDIN = InputFile(Path("-"), "-", "stdin", "<stdin>")
+
+
+def shown_path(path: str | Path) -> str:
+    """``path`` as valid Unicode text: undecodable bytes of a file name escaped.
+
+    >>> shown_path(os.fsdecode(b"caf\\xe9.txt"))
+    'caf\\\\xe9.txt'
+    """
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+def _os_error(where: str | Path, exc: OSError, what: str = "cannot read") -> InputError:
+    return InputError(f"{shown_path(where)}: {what}: {exc.strerror or exc}")
+
+
+def _walk(root: Path, report: ReadReport | None) -> Iterator[tuple[Path, str]]:
+    """Every regular file under ``root`` with its relative path, in sorted path order.
+
+    Iterative (a 5,000-deep tree needs no recursion, and no more open folders than one), hidden
+    files and folders left out.  A folder that cannot be read is an error: its files would be
+    missing from the output without a word.  Symbolic links to files are followed; links to
+    folders are not (as git and ripgrep do), and dangling links and link loops are skipped: each
+    of these with a warning.
+    """
+    stack: list[tuple[Path, str, list[os.DirEntry[str]]]] = []
+
+    def listing(folder: Path) -> list[os.DirEntry[str]]:
+        try:
+            with os.scandir(folder) as it:
+                return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name, reverse=True)
+        except OSError as exc:
+            raise _os_error(folder, exc, "cannot read folder") from None
+
+    stack.append((root, "", listing(root)))
+    while stack:
+        folder, prefix, entries = stack[-1]
+        if not entries:
+            stack.pop()
+            continue
+        entry = entries.pop()
+        path = folder / entry.name
+        rel = prefix + entry.name
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((path, rel + "/", listing(path)))
+                continue
+            if entry.is_symlink():
+                try:
+                    target = path.stat()
+                except OSError as exc:
+                    if report is not None:
+                        why = "a symbolic link loop" if exc.errno == errno.ELOOP else "a dangling symbolic link"
+                        report.warning(f"{shown_path(path)}: {why}, skipped")
+                    continue
+                if stat.S_ISDIR(target.st_mode):
+                    if report is not None:
+                        report.warning(f"{shown_path(path)}: a symbolic link to a folder, not followed")
+                    continue
+            elif not entry.is_file(follow_symlinks=False):
+                if report is not None and input_kind(path) is not None:
+                    report.warning(f"{shown_path(path)}: not a regular file, skipped")
+                continue
+        except OSError as exc:
+            raise _os_error(path, exc) from None
+        yield path, rel
+
+
+def discover(paths: list[str], report: ReadReport | None = None) -> Iterator[InputFile]:
     """The corpus files named by ``paths`` (files, or directories searched recursively, sorted).
 
-    A named file must exist and be readable; in a directory, files of other kinds are ignored.
+    A named file must exist and be a corpus file; in a directory, files of other kinds are
+    ignored, and a directory with none gets a warning (through ``report``).  ``-`` is stdin.
     """
     for arg in paths:
+        if arg == "-":
+            yield STDIN
+            continue
         p = Path(arg)
-        if not p.exists():
-            raise InputError(f"{arg}: no such file or directory")
-        if p.is_dir():
-            for f in sorted(q for q in p.rglob("*") if q.is_file()):
-                if any(part.startswith(".") for part in f.relative_to(p).parts):
-                    continue  # hidden files and folders (.git, editor swap files)
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            raise InputError(f"{shown_path(arg)}: no such file or directory") from None
+        except OSError as exc:
+            raise _os_error(arg, exc) from None
+        if stat.S_ISDIR(st.st_mode):
+            found = 0
+            for f, rel in _walk(p, report):
                 kind = input_kind(f)
                 if kind is not None:
-                    yield InputFile(f, f.relative_to(p).as_posix(), kind)
+                    found += 1
+                    yield InputFile(f, rel, kind, shown_path((p / rel).as_posix()))
+            if not found and report is not None:
+                report.warning(f"{shown_path(arg)}: no corpus files ({', '.join(TEXT_SUFFIXES + JSONL_SUFFIXES)})")
         else:
             kind = input_kind(p)
             if kind is None:
-                raise InputError(f"{arg}: not a corpus file (expected {', '.join(TEXT_SUFFIXES + JSONL_SUFFIXES)})")
-            yield InputFile(p, p.name, kind)
+                raise InputError(
+                    f"{shown_path(arg)}: not a corpus file (expected {', '.join(TEXT_SUFFIXES + JSONL_SUFFIXES)})"
+                )
+            yield InputFile(p, p.name, kind, shown_path(arg))
+
+
+def plan_inputs(paths: list[str], report: ReadReport | None = None) -> list[InputFile]:
+    """Every input of a run, checked before anything is written.
+
+    Each file is opened once now, so that an unreadable file fails the run before its first
+    output; a file named twice (directly, through a folder, or by a link) is read once, with a
+    warning; stdin may be named once.
+    """
+    files: list[InputFile] = []
+    seen: dict[tuple[int, int], InputFile] = {}
+    stdin = False
+    for f in discover(paths, report):
+        if f.kind == "stdin":
+            if stdin:
+                raise InputError("- (stdin) is named more than once")
+            stdin = True
+            files.append(f)
+            continue
+        try:
+            with open(f.path, "rb") as handle:
+                st = os.fstat(handle.fileno())
+        except OSError as exc:
+            raise _os_error(f.shown, exc) from None
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            if report is not None:
+                report.warning(f"{f.shown}: the same file as {seen[key].shown}, read once")
+            continue
+        seen[key] = f
+        files.append(f)
+    return files
 
 
 def tracked(paths: list[str]) -> list[str]:
@@ -128,28 +253,48 @@ def tracked(paths: list[str]) -> list[str]:
     return [str(f.path) for f in discover(paths) if f.path.absolute() in known]
 
 
-def check_paths(paths: list[str]) -> None:
-    """Fail on a missing or unreadable path now, before any output is started (``-`` is stdin)."""
-    for arg in paths:
-        if arg != "-":
-            next(iter(discover([arg])), None)
-
-
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(f: InputFile) -> bytes:
     try:
-        return path.read_bytes()
+        return f.path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise _os_error(f.shown, exc) from None
+
+
+#: Bytes that do not occur in text, even damaged text: C0 controls other than tab, line feed,
+#: vertical tab, form feed, carriage return and escape.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\v\f\r\x1b")
+#: Above this share of control bytes in the first :data:`SNIFF_BYTES`, a file with a NUL is
+#: binary.  Chosen, not measured: text with a stray NUL has a handful; archives, images and
+#: UTF-16 without a byte-order mark have a NUL every few bytes.
+BINARY_CONTROL_SHARE = 0.05
+
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def looks_binary(data: bytes) -> bool:
-    """A NUL byte near the start means binary (what git and grep decide on), unless UTF-16 with BOM.
+    """Whether ``data`` is not text: a NUL near the start, and many control bytes or no valid UTF-8.
 
-    >>> looks_binary(b"PK\\x03\\x04\\x00\\x00"), looks_binary("héllo".encode())
+    A text file with a stray NUL byte is text: the NUL is removed by EN001 (ftfy's
+    ``remove_control_chars``), and the edit says so, wherever in the file it stands.  A file with
+    a UTF-16 or UTF-32 byte-order mark is text (its decoding decides).
+
+    >>> looks_binary(b"PK\\x03\\x04\\x00\\x00\\x08\\x00"), looks_binary("héllo".encode())
     (True, False)
+    >>> looks_binary(b"A story about the\\x00 harbour, told in full by the people who were there.")
+    False
     """
     head = data[:SNIFF_BYTES]
-    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if b"\x00" not in head or head.startswith(_UTF16_BOMS + _UTF32_BOMS):
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if controls > BINARY_CONTROL_SHARE * len(head):
+        return True
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) == len(data))
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 #: Codecs of the Latin-alphabet family: between them, a guess on a short text is a coin toss, so
@@ -158,14 +303,29 @@ def looks_binary(data: bytes) -> bool:
 _LATIN_FAMILY = ("cp125", "latin", "iso8859", "mac_", "ascii", "cp437", "cp850")
 
 
+class NotTextError(InputError):
+    """The bytes are not text in the codec they announce (a byte-order mark with no valid text after it)."""
+
+
 def decode(data: bytes, where: str, report: ReadReport) -> str:
     """Decode ``data`` as UTF-8 (BOM allowed); otherwise guess the codec and say so.
 
-    charset-normalizer picks the codec; when it picks one of the Latin family, windows-1252 is
-    used instead (see :data:`_LATIN_FAMILY`).  Bytes that no codec explains become U+FFFD.
+    A UTF-32 or UTF-16 byte-order mark decides the codec (with a warning, since the output is
+    UTF-8); bytes that are not valid in it raise :class:`NotTextError`.  Otherwise charset-normalizer
+    picks the codec; when it picks one of the Latin family, windows-1252 is used instead (see
+    :data:`_LATIN_FAMILY`).  Bytes that no codec explains become U+FFFD.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+    for boms, codec in ((_UTF32_BOMS, "utf-32"), (_UTF16_BOMS, "utf-16")):
+        if data.startswith(boms):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise NotTextError(
+                    f"{where}: a {codec.upper()} byte-order mark, but not {codec.upper()} text "
+                    f"({exc.reason} at byte {exc.start})"
+                ) from None
+            report.warning(f"{where}: decoded as {codec.upper()} (byte-order mark)")
+            return text
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -184,53 +344,118 @@ def decode(data: bytes, where: str, report: ReadReport) -> str:
 
 
 def read_text_file(f: InputFile, report: ReadReport) -> Iterator[Document]:
-    """One document per text file; its id is the path relative to the argument."""
-    data = _read_bytes(f.path)
-    if looks_binary(data):
+    """One document per text file; its id is the path as given."""
+    data = _read_bytes(f)
+    try:
+        if looks_binary(data):
+            raise NotTextError(f"{f.shown}: binary file")
+        text = decode(data, f.shown, report)
+    except NotTextError as exc:
         report.skipped_files += 1
-        report.warning(f"{f.path}: binary file, skipped")
+        report.warning(f"{exc}, skipped")
         return
-    text = decode(data, str(f.path), report)
     if is_manifest(text):
         # INDEX.md describes the corpus; it is not a document of it (and cleaning it would break it)
         report.skipped_files += 1
-        report.warning(f"{f.path}: a manifest written by cleaner index, skipped")
+        report.warning(f"{f.shown}: a manifest written by cleaner index, skipped")
         return
     if text.endswith("\n"):
         # the final newline belongs to the file format, not to the document; writers put it back
         text = text[:-2] if text.endswith("\r\n") else text[:-1]
     if not text.strip():
-        report.warning(f"{f.path}: empty document")
-    yield Document(f.rel, text, source=str(f.path), unit=f.rel, fmt="text")
+        report.warning(f"{f.shown}: empty document")
+    yield Document(f.shown, text, source=f.shown, unit=f.rel, fmt="text", path=os.fspath(f.path))
 
 
-def open_jsonl(path: Path) -> IO[bytes]:
-    """Open a JSONL file for binary reading, decompressing ``.gz`` and ``.zst``."""
+#: How much compressed data is read at a time from a ``.zst`` file.
+_ZSTD_CHUNK = 1 << 16
+
+
+def _zstd_chunks(raw: IO[bytes], where: str) -> Iterator[bytes]:
+    """The decompressed bytes of a zstd file, frame after frame; a frame cut short is an error.
+
+    ``zstandard``'s stream reader ends quietly at a truncated frame (a cut download would lose
+    its tail without a word), so frames are decoded here and the last one must be complete.
+    """
+    decompressor = zstandard.ZstdDecompressor()
+    obj = decompressor.decompressobj()
+    pending = False  # input fed to the current frame that has not completed it
+    while chunk := raw.read(_ZSTD_CHUNK):
+        while chunk:
+            out = obj.decompress(chunk)
+            pending = not obj.eof
+            if out:
+                yield out
+            chunk = obj.unused_data if obj.eof else b""
+            if obj.eof:
+                obj = decompressor.decompressobj()
+    if pending:
+        raise InputError(f"{where}: truncated zstd stream (the last frame is incomplete)")
+
+
+def _lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Lines (with their ``\\n``) from a stream of byte chunks."""
+    rest = b""
+    for chunk in chunks:
+        rest += chunk
+        if b"\n" not in chunk:
+            continue
+        *done, rest = rest.split(b"\n")
+        for line in done:
+            yield line + b"\n"
+    if rest:
+        yield rest
+
+
+@contextmanager
+def open_jsonl(f: InputFile) -> Iterator[Iterator[bytes]]:
+    """The lines of a JSONL file, decompressing ``.gz`` and ``.zst`` (a truncated stream is an error)."""
     try:
-        raw: IO[bytes] = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+        raw = open(f.path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        return cast(IO[bytes], gzip.GzipFile(fileobj=raw))
-    if name.endswith(".zst"):
-        # the zstd reader has no readline: buffer it so that lines can be iterated
-        return cast(IO[bytes], io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)))
-    return raw
+        raise _os_error(f.shown, exc) from None
+    with raw:
+        name = f.path.name.lower()
+        if name.endswith(".gz"):
+            with gzip.GzipFile(fileobj=raw) as gz:
+                yield iter(cast(IO[bytes], gz))
+        elif name.endswith(".zst"):
+            yield _lines(_zstd_chunks(raw, f.shown))
+        else:
+            yield iter(raw)
+
+
+def jsonl_id(record: dict[str, Any], id_key: str) -> str | None:
+    """A record's id as text: a string as it is, any other JSON value as its JSON (``1``, ``[1,2]``, ``true``).
+
+    >>> jsonl_id({"id": 7}, "id"), jsonl_id({"id": [1, 2]}, "id"), jsonl_id({"id": "a"}, "id"), jsonl_id({}, "id")
+    ('7', '[1,2]', 'a', None)
+    """
+    value = record.get(id_key)
+    if value is None:
+        return None
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def parse_jsonl(
-    lines: IO[bytes],
+    lines: Iterable[bytes],
     where: str,
     unit: str,
     report: ReadReport,
     text_key: str = "text",
     id_key: str = "id",
     skip_bad: bool = False,
+    path: str = "",
 ) -> Iterator[Document]:
-    """Documents from JSONL lines; a record needs a string ``text_key``; ``id_key`` defaults to ``unit:line``."""
+    """Documents from JSONL lines; a record needs a string ``text_key``; its id defaults to ``where:line``.
+
+    The record itself is kept (:attr:`Document.record`) so that it can be written back in its own
+    shape.  A byte-order mark before the first record is allowed.
+    """
     try:
         for lineno, raw in enumerate(lines, 1):
+            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
             if not raw.strip():
                 continue
             try:
@@ -247,35 +472,33 @@ def parse_jsonl(
                 report.skipped_lines += 1
                 report.warning(message + "; skipped")
                 continue
-            doc_id = record.get(id_key)
-            extra: dict[str, Any] = {k: v for k, v in record.items() if k not in (text_key, id_key)}
             yield Document(
-                str(doc_id) if doc_id is not None else f"{unit}:{lineno}",
+                jsonl_id(record, id_key) or f"{where}:{lineno}",
                 text,
                 source=f"{where}:{lineno}",
                 unit=unit,
                 fmt="jsonl",
-                extra=extra,
+                record=record,
+                path=path,
+                line=lineno,
             )
     except (OSError, EOFError, zstandard.ZstdError) as exc:
         raise InputError(f"{where}: cannot read: {exc}") from None
 
 
 def read_documents(
-    paths: list[str],
+    files: Iterable[InputFile],
     report: ReadReport,
     text_key: str = "text",
     id_key: str = "id",
     skip_bad: bool = False,
 ) -> Iterator[Document]:
-    """Every document of every input, in order: files as :func:`discover` lists them, ``-`` as stdin JSONL."""
-    for arg in paths:
-        if arg == "-":
-            yield from parse_jsonl(sys.stdin.buffer, "<stdin>", "-", report, text_key, id_key, skip_bad)
-            continue
-        for f in discover([arg]):
-            if f.kind == "text":
-                yield from read_text_file(f, report)
-            else:
-                with open_jsonl(f.path) as stream:
-                    yield from parse_jsonl(stream, str(f.path), f.rel, report, text_key, id_key, skip_bad)
+    """Every document of every input, in order (see :func:`plan_inputs`); stdin is read as JSONL."""
+    for f in files:
+        if f.kind == "stdin":
+            yield from parse_jsonl(sys.stdin.buffer, f.shown, f.rel, report, text_key, id_key, skip_bad)
+        elif f.kind == "text":
+            yield from read_text_file(f, report)
+        else:
+            with open_jsonl(f) as lines:
+                yield from parse_jsonl(lines, f.shown, f.rel, report, text_key, id_key, skip_bad, os.fspath(f.path))

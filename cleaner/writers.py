@@ -1,12 +1,19 @@
 """Writing cleaned documents atomically: a JSONL file, a directory tree, or the inputs in place.
 
 Every file is written to a temporary file beside its destination and renamed over it only when
-complete, so a run that fails or is stopped half-way never leaves a half-written file: each
-output is either the old one, absent, or complete.
+complete, so a run that fails or is stopped half-way never leaves a half-written file.  A tree
+of outputs (``-o DIR``, ``--in-place``) is staged whole and renamed into place only when the run
+has read and cleaned every input: a run that fails leaves every output as it was.  A failure to
+write (no space, no permission, a path too long) is an :class:`OutputError`, one line.
+
+What the cleaner adds to a JSONL record goes under one key, :data:`NAMESPACE` (``"cleaner"``),
+so that it never clashes with the record's own fields (datatrove and dolma keep theirs under
+``metadata``); the record's own fields come out as they came in.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import sys
@@ -21,8 +28,14 @@ import orjson
 import zstandard
 
 from cleaner.document import Document
-from cleaner.errors import InputError
-from cleaner.readers import JSONL_SUFFIXES
+from cleaner.errors import InputError, OutputError
+from cleaner.readers import JSONL_SUFFIXES, InputFile, shown_path
+
+#: The key of a JSONL record under which the cleaner writes what it found and did.
+NAMESPACE = "cleaner"
+#: How much of a file name the temporary file beside it repeats (a 255-byte name plus a prefix
+#: and a suffix would be too long for the file system).
+_TEMP_NAME_CHARS = 40
 
 
 def _umask() -> int:
@@ -31,14 +44,22 @@ def _umask() -> int:
     return mask
 
 
+def write_error(path: str | Path, exc: OSError) -> OutputError:
+    """The one-line error for a failed write to ``path``."""
+    return OutputError(f"{shown_path(path)}: cannot write: {exc.strerror or exc}")
+
+
 def temp_beside(path: Path) -> tuple[int, str]:
     """A new temporary file in ``path``'s folder (made if missing), to be renamed over ``path``.
 
     It gets the permissions ``path`` has, or those a new file gets (``0o666`` less the umask):
     ``mkstemp`` alone would make every rewritten file readable by its owner only.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:_TEMP_NAME_CHARS]}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise write_error(path, exc) from None
     try:
         mode = path.stat().st_mode & 0o7777
     except OSError:
@@ -53,10 +74,16 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
     fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+            try:
+                yield f
+                f.flush()
+                os.fsync(f.fileno())
+            except OSError as exc:
+                raise write_error(path, exc) from None
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise write_error(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -71,19 +98,37 @@ def _compressed(raw: IO[bytes], name: str) -> IO[bytes]:
     return raw
 
 
-def output_record(doc: Document, text_key: str = "text", id_key: str = "id") -> dict[str, Any]:
-    """The JSONL record of a cleaned document: id, text, passthrough fields, findings, edits."""
-    record: dict[str, Any] = {id_key: doc.id, text_key: doc.text}
-    record.update(doc.extra)
-    record.update(doc.metadata)
-    record["edits"] = [e.to_dict() for e in doc.edits]
-    return record
+def findings(doc: Document) -> dict[str, Any]:
+    """What the cleaner found and did for one document: the value of :data:`NAMESPACE`.
+
+    ``source`` (file, and line for a JSONL record), the steps' findings (``lang``, ``lang_prob``,
+    ``truncated_tail``) and the ``edits``, which replay on the input text.
+    """
+    found: dict[str, Any] = {"source": doc.source}
+    found.update(doc.metadata)
+    found["edits"] = [e.to_dict() for e in doc.edits]
+    return found
 
 
 def same_shape_record(doc: Document, text_key: str = "text", id_key: str = "id") -> dict[str, Any]:
-    """The input record with its text cleaned, for outputs that mirror their input file."""
-    record: dict[str, Any] = {id_key: doc.id, text_key: doc.text}
-    record.update(doc.extra)
+    """The input record with its text cleaned: every other field as it came, in its order.
+
+    A text file becomes ``{id_key: path, text_key: text}``.
+    """
+    if doc.record is None:
+        return {id_key: doc.id, text_key: doc.text}
+    record = dict(doc.record)
+    record[text_key] = doc.text
+    return record
+
+
+def output_record(doc: Document, text_key: str = "text", id_key: str = "id") -> dict[str, Any]:
+    """The JSONL record of a cleaned document: the input record, with the cleaner's findings under :data:`NAMESPACE`.
+
+    A record that already has the key (an output of an earlier run, cleaned again) gets it replaced.
+    """
+    record = same_shape_record(doc, text_key, id_key)
+    record[NAMESPACE] = findings(doc)
     return record
 
 
@@ -96,7 +141,8 @@ class JsonlSink:
     """Writes records to a ``.jsonl``/``.jsonl.gz``/``.jsonl.zst`` file atomically, or to stdout (``-``).
 
     The file appears when :meth:`close` commits; on an error, or ``close(commit=False)``, the
-    temporary file is removed and whatever was at the path before stays.
+    temporary file is removed and whatever was at the path before stays.  :meth:`finish` leaves
+    the complete temporary file for the caller to rename (a tree of outputs commits together).
     """
 
     def __init__(self, path: str) -> None:
@@ -114,27 +160,52 @@ class JsonlSink:
 
     def write(self, record: dict[str, Any]) -> None:
         """Append one record."""
-        self._out.write(dumps(record))
+        try:
+            self._out.write(dumps(record))
+        except OSError as exc:
+            if self._tmp is None:
+                raise  # stdout: a closed pipe is the reader's choice, not our error
+            raise write_error(self.path, exc) from None
 
-    def close(self, commit: bool = True) -> None:
-        """Finish: rename the complete file into place (``commit``) or throw it away."""
+    def finish(self) -> Path | None:
+        """Complete the temporary file (flushed, synced, closed) and return its path; ``None`` for stdout."""
         if self._tmp is None:
             self._out.flush()
-            return
+            return None
         assert self._raw is not None
         try:
             if self._out is not self._raw:
                 self._out.close()  # flush the compressor's last frame into the raw file
             self._raw.flush()
             os.fsync(self._raw.fileno())
-            self._raw.close()
-            if commit:
-                os.replace(self._tmp, self.path)
-        finally:
-            if not self._raw.closed:
+        except OSError as exc:
+            self.discard()
+            raise write_error(self.path, exc) from None
+        self._raw.close()
+        tmp, self._tmp = self._tmp, None
+        return tmp
+
+    def discard(self) -> None:
+        """Throw the temporary file away."""
+        if self._raw is not None and not self._raw.closed:
+            with contextlib.suppress(OSError):  # a failed flush of a file we are removing
                 self._raw.close()
+        if self._tmp is not None:
             self._tmp.unlink(missing_ok=True)
             self._tmp = None
+
+    def close(self, commit: bool = True) -> None:
+        """Finish: rename the complete file into place (``commit``) or throw it away."""
+        if not commit:
+            self.discard()
+            return
+        tmp = self.finish()
+        if tmp is not None:
+            try:
+                os.replace(tmp, self.path)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise write_error(self.path, exc) from None
 
     def __enter__(self) -> JsonlSink:
         return self
@@ -150,56 +221,114 @@ def document_bytes(doc: Document) -> bytes:
     return (doc.text + "\n").encode("utf-8") if doc.text else b""
 
 
+def tree_target(doc: Document, root: Path | None) -> Path:
+    """Where a document's file goes: ``root`` / its relative path, or (in place) the input file itself.
+
+    In place, a symbolic link is written through (the file it points to is rewritten, the link stays).
+    """
+    if root is None:
+        if not doc.path:
+            raise InputError("records read from stdin cannot be written in place; use -o FILE.jsonl")
+        return Path(os.path.realpath(doc.path))
+    return root / doc.unit
+
+
 class TreeSink:
-    """Writes each document back in the layout of its input: one file per input file.
+    """Writes each document back in the layout of its input: one file per input file, all or none.
 
     With ``root``, under that directory at the input's relative path; without (in place), over
     the input file itself.  Text files are written only when they change (in place) or always
-    (to ``root``); a JSONL input is rewritten whole, records in their input shape.
+    (to ``root``); a JSONL input is rewritten whole, records in their input shape.  Files are
+    staged beside their destinations and renamed into place together when the ``with`` block
+    completes; on an error or an interruption the staged files are removed and every
+    destination stays as it was.
     """
 
     def __init__(self, root: Path | None, text_key: str = "text", id_key: str = "id") -> None:
         self.root = root
         self.text_key, self.id_key = text_key, id_key
-        self._unit: str | None = None
+        self._file: str | None = None
         self._sink: JsonlSink | None = None
+        self._target: Path | None = None
         self._unit_changed = False
+        self._staged: list[tuple[Path, Path]] = []  # (temporary file, destination)
+        self._targets: set[Path] = set()
         self.files_written = 0
 
-    def _target(self, doc: Document) -> Path:
-        if self.root is None:
-            return Path(doc.source.rsplit(":", 1)[0] if doc.fmt == "jsonl" else doc.source)
-        return self.root / doc.unit
+    def _claim(self, target: Path, doc: Document) -> None:
+        if target in self._targets:
+            raise OutputError(f"{shown_path(target)}: two inputs would be written to this one file ({doc.source})")
+        self._targets.add(target)
 
     def write(self, doc: Document) -> None:
-        """Write (or stage, for JSONL) one cleaned document."""
+        """Stage one cleaned document (a text file at once; a JSONL record into its file's output)."""
         if doc.fmt == "text":
             self._close_unit(commit=True)
             if self.root is None and not doc.edits:
                 return
-            with atomic_file(self._target(doc)) as f:
-                f.write(document_bytes(doc))
-            self.files_written += 1
+            target = tree_target(doc, self.root)
+            self._claim(target, doc)
+            fd, tmp = temp_beside(target)
+            self._staged.append((Path(tmp), target))
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(document_bytes(doc))
+            except OSError as exc:
+                raise write_error(target, exc) from None
             return
-        if doc.unit == "-":
-            raise InputError("records read from stdin cannot be written to a directory or in place; use -o FILE.jsonl")
-        if doc.unit != self._unit:
+        if doc.path != self._file or self._sink is None:
             self._close_unit(commit=True)
-            self._unit = doc.unit
-            self._unit_changed = False
-            self._sink = JsonlSink(str(self._target(doc)))
-        assert self._sink is not None
+            target = tree_target(doc, self.root)
+            if doc.unit == "-":
+                raise InputError("records read from stdin cannot be written to a directory; use -o FILE.jsonl")
+            self._claim(target, doc)
+            self._file, self._target, self._unit_changed = doc.path, target, False
+            self._sink = JsonlSink(str(target))
         self._unit_changed = self._unit_changed or bool(doc.edits)
         self._sink.write(same_shape_record(doc, self.text_key, self.id_key))
 
     def _close_unit(self, commit: bool) -> None:
         if self._sink is None:
             return
+        sink, target = self._sink, self._target
+        self._sink, self._file, self._target = None, None, None
         # in place, a file none of whose records changed is left exactly as it was
-        commit = commit and (self.root is not None or self._unit_changed)
-        self._sink.close(commit)
-        self.files_written += int(commit)
-        self._sink, self._unit = None, None
+        if commit and (self.root is not None or self._unit_changed):
+            tmp = sink.finish()
+            assert tmp is not None and target is not None
+            self._staged.append((tmp, target))
+        else:
+            sink.discard()
+
+    def discard(self) -> None:
+        """Remove every staged file: the destinations stay as they were."""
+        if self._sink is not None:
+            self._sink.discard()
+            self._sink = None
+        for tmp, _ in self._staged:
+            tmp.unlink(missing_ok=True)
+        self._staged.clear()
+
+    def commit(self) -> None:
+        """Rename every staged file into place; if one rename fails, say exactly which were written."""
+        self._close_unit(commit=True)
+        done: list[Path] = []
+        try:
+            for tmp, target in self._staged:
+                try:
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    written = ", ".join(shown_path(p) for p in done) or "none"
+                    raise OutputError(
+                        f"{shown_path(target)}: cannot write: {exc.strerror or exc}; "
+                        f"{len(done)} of {len(self._staged)} outputs were written before it: {written}"
+                    ) from None
+                done.append(target)
+        finally:
+            self.files_written += len(done)
+            for tmp, _ in self._staged[len(done) :]:
+                tmp.unlink(missing_ok=True)
+            self._staged.clear()
 
     def __enter__(self) -> TreeSink:
         return self
@@ -207,7 +336,10 @@ class TreeSink:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._close_unit(commit=exc_type is None)
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
 
 
 def is_jsonl_target(path: str) -> bool:
@@ -246,3 +378,96 @@ class CorpusSink:
             self._jsonl.__exit__(exc_type, exc, tb)
         elif self._tree is not None:
             self._tree.__exit__(exc_type, exc, tb)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _nearest_existing(path: Path) -> Path:
+    for folder in (path, *path.parents):
+        if os.path.lexists(folder):
+            return folder
+    return Path(".")
+
+
+def check_writable_folder(folder: Path, what: str) -> None:
+    """Fail now if files cannot be made in ``folder`` (or in the folders to be made for it).
+
+    A temporary file is made and removed in the nearest folder that exists: that asks the file
+    system itself (permissions, a read-only mount, a path through a file), as ``os.access`` cannot
+    for root.
+    """
+    base = _nearest_existing(folder)
+    if not base.is_dir():
+        raise OutputError(f"{what}: {shown_path(base)} is not a folder")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".cleaner-probe.", dir=base)
+    except OSError as exc:
+        raise OutputError(f"{what}: cannot write in {shown_path(base)}: {exc.strerror or exc}") from None
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def check_output_file(files: list[InputFile], out: Path, option: str) -> None:
+    """Refuse, before anything is written, an output file that is a folder, is an input, or cannot be made."""
+    if out.is_dir():
+        raise OutputError(f"{option} {shown_path(out)}: is a folder, not a file")
+    for f in files:
+        if f.kind != "stdin" and _same_file(out, f.path):
+            raise OutputError(f"{option} {shown_path(out)}: would overwrite the input {f.shown}")
+    check_writable_folder(out.parent, f"{option} {shown_path(out)}")
+
+
+def check_outputs(files: list[InputFile], target: str | None, option: str = "-o") -> None:
+    """Refuse, before anything is written, an output that cannot be written or would harm an input.
+
+    ``target`` is a JSONL file, ``-``, a directory, or ``None`` (the inputs rewritten in place).
+    Checked: the output is not an input (only ``--in-place`` rewrites inputs); no two inputs go to
+    one output file; stdin is not written to a tree; the folder can be written in.
+    """
+    if target == "-":
+        return
+    inputs = [f for f in files if f.kind != "stdin"]
+    if target is not None and is_jsonl_target(target):
+        check_output_file(files, Path(target), option)
+        return
+    if any(f.kind == "stdin" for f in files):
+        where = "in place" if target is None else "to a directory"
+        raise OutputError(f"records read from stdin cannot be written {where}; use {option} FILE.jsonl")
+    root = Path(target) if target is not None else None
+    if root is not None:
+        if os.path.lexists(root) and not root.is_dir():
+            raise OutputError(f"{option} {shown_path(target or '')}: exists and is not a folder")
+        check_writable_folder(root, f"{option} {shown_path(target or '')}")
+    identities: dict[tuple[int, int], InputFile] = {}
+    for f in inputs:
+        try:
+            st = os.stat(f.path)
+            identities[(st.st_dev, st.st_ino)] = f
+        except OSError:
+            continue
+    seen: dict[Path, InputFile] = {}
+    for f in inputs:
+        out = tree_target(Document("", "", unit=f.rel, path=os.fspath(f.path)), root)
+        if out in seen:
+            raise OutputError(
+                f"{f.shown} and {seen[out].shown} would both be written to {shown_path(out)}; "
+                "name them from one folder, or clean them in two runs"
+            )
+        seen[out] = f
+        if root is None:
+            continue
+        try:
+            st = os.stat(out)
+        except OSError:
+            continue
+        hit = identities.get((st.st_dev, st.st_ino))
+        if hit is not None:
+            raise OutputError(
+                f"{option} {shown_path(target or '')}: would overwrite the input {hit.shown}; "
+                "use --in-place to rewrite inputs"
+            )

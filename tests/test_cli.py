@@ -59,10 +59,14 @@ def test_jsonl_output_records(raw_seeds: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     assert run("clean", str(raw_seeds), "-o", str(out))[0] == 0
     records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
-    assert [r["id"] for r in records] == sorted(p.name for p in raw_seeds.iterdir())
+    # a text file's id is its path as given (the folder named and the file in it)
+    assert [r["id"] for r in records] == [f"{raw_seeds}/{p.name}" for p in sorted(raw_seeds.iterdir())]
     rec = records[1]
-    assert rec["lang"] == "en" and 0 < rec["lang_prob"] <= 1
-    assert {e["code"] for e in rec["edits"]} >= {"BP001", "BP003", "BP006"}
+    assert set(rec) == {"id", "text", "cleaner"}  # what the cleaner adds is under one key
+    found = rec["cleaner"]
+    assert found["lang"] == "en" and 0 < found["lang_prob"] <= 1
+    assert found["source"] == rec["id"]
+    assert {e["code"] for e in found["edits"]} >= {"BP001", "BP003", "BP006"}
     assert "World Economy" not in rec["text"]
 
 
@@ -88,7 +92,9 @@ def test_jsonl_formats_round_trip_with_passthrough_fields(tmp_path: Path, suffix
         raw = zstandard.ZstdDecompressor().decompressobj().decompress(raw)
     got = [json.loads(line) for line in raw.decode().splitlines()]
     assert got[0]["text"] == "Fact one.\nFact two." and got[0]["url"] == "http://x/1"
-    assert got[1]["meta"] == {"k": 1} and got[1]["edits"] == []
+    assert got[1]["meta"] == {"k": 1} and got[1]["cleaner"]["edits"] == []
+    # the input's own fields, in their order, then the cleaner's key
+    assert [list(g) for g in got] == [[*r, "cleaner"] for r in records]
 
 
 def test_output_is_identical_for_any_jobs(raw_seeds: Path, tmp_path: Path) -> None:
