@@ -31,7 +31,10 @@ Paths = Annotated[
 ]
 TextKey = Annotated[str, typer.Option("--text-key", help="JSONL field holding the text.")]
 IdKey = Annotated[str, typer.Option("--id-key", help="JSONL field holding the id.")]
-SkipBad = Annotated[bool, typer.Option("--skip-bad", help="Skip and count broken JSONL lines instead of stopping.")]
+SkipBad = Annotated[
+    bool,
+    typer.Option("--skip-bad", help="Skip and count broken JSONL lines and damaged UTF-16/32 files; do not stop."),
+]
 Select = Annotated[
     str | None, typer.Option("--select", help="Only these rule codes or prefixes, comma-separated (e.g. BP,WS001).")
 ]

@@ -100,8 +100,25 @@ def shown_path(path: str | Path) -> str:
     return os.fsencode(path).decode("utf-8", errors="backslashreplace")
 
 
+#: Paths longer than this are shortened in messages (a 5,000-deep folder would fill a screen).
+_MESSAGE_PATH_CHARS = 160
+
+
+def short_path(path: str | Path) -> str:
+    """``path`` for a message: shown whole up to :data:`_MESSAGE_PATH_CHARS`, else its two ends.
+
+    >>> short_path("a/" * 100 + "x.txt").endswith("a/a/x.txt (205 characters)")
+    True
+    """
+    text = shown_path(path)
+    if len(text) <= _MESSAGE_PATH_CHARS:
+        return text
+    half = _MESSAGE_PATH_CHARS // 2
+    return f"{text[:half]}…{text[-half:]} ({len(text)} characters)"
+
+
 def _os_error(where: str | Path, exc: OSError, what: str = "cannot read") -> InputError:
-    return InputError(f"{shown_path(where)}: {what}: {exc.strerror or exc}")
+    return InputError(f"{short_path(where)}: {what}: {exc.strerror or exc}")
 
 
 def _walk(root: Path, report: ReadReport | None) -> Iterator[tuple[Path, str]]:
@@ -343,16 +360,25 @@ def decode(data: bytes, where: str, report: ReadReport) -> str:
     return text
 
 
-def read_text_file(f: InputFile, report: ReadReport) -> Iterator[Document]:
-    """One document per text file; its id is the path as given."""
+def read_text_file(f: InputFile, report: ReadReport, skip_bad: bool = False) -> Iterator[Document]:
+    """One document per text file; its id is the path as given.
+
+    A binary file is skipped with a warning; a file that announces UTF-16 or UTF-32 and is not is
+    an :class:`InputError` (skipped with a warning under ``skip_bad``).
+    """
     data = _read_bytes(f)
+    if looks_binary(data):
+        report.skipped_files += 1
+        report.warning(f"{f.shown}: binary file, skipped")
+        return
     try:
-        if looks_binary(data):
-            raise NotTextError(f"{f.shown}: binary file")
         text = decode(data, f.shown, report)
     except NotTextError as exc:
+        # a damaged text file, unlike a binary one, is an error, as a broken JSONL line is
+        if not skip_bad:
+            raise InputError(f"{exc} (use --skip-bad to skip such files)") from None
         report.skipped_files += 1
-        report.warning(f"{exc}, skipped")
+        report.warning(f"{exc}; skipped")
         return
     if is_manifest(text):
         # INDEX.md describes the corpus; it is not a document of it (and cleaning it would break it)
@@ -498,7 +524,7 @@ def read_documents(
         if f.kind == "stdin":
             yield from parse_jsonl(sys.stdin.buffer, f.shown, f.rel, report, text_key, id_key, skip_bad)
         elif f.kind == "text":
-            yield from read_text_file(f, report)
+            yield from read_text_file(f, report, skip_bad)
         else:
             with open_jsonl(f) as lines:
                 yield from parse_jsonl(lines, f.shown, f.rel, report, text_key, id_key, skip_bad, os.fspath(f.path))

@@ -29,7 +29,7 @@ import zstandard
 
 from cleaner.document import Document
 from cleaner.errors import InputError, OutputError
-from cleaner.readers import JSONL_SUFFIXES, InputFile, shown_path
+from cleaner.readers import JSONL_SUFFIXES, InputFile, short_path, shown_path
 
 #: The key of a JSONL record under which the cleaner writes what it found and did.
 NAMESPACE = "cleaner"
@@ -46,7 +46,7 @@ def _umask() -> int:
 
 def write_error(path: str | Path, exc: OSError) -> OutputError:
     """The one-line error for a failed write to ``path``."""
-    return OutputError(f"{shown_path(path)}: cannot write: {exc.strerror or exc}")
+    return OutputError(f"{short_path(path)}: cannot write: {exc.strerror or exc}")
 
 
 def temp_beside(path: Path) -> tuple[int, str]:
@@ -253,7 +253,18 @@ class TreeSink:
         self._unit_changed = False
         self._staged: list[tuple[Path, Path]] = []  # (temporary file, destination)
         self._targets: set[Path] = set()
+        self._made: list[Path] = []  # folders this sink made, removed again if the run fails
         self.files_written = 0
+
+    def _folder_for(self, target: Path) -> None:
+        """Make the folders ``target`` needs, remembering them (a failed run leaves no empty folder behind)."""
+        missing = [d for d in (target.parent, *target.parent.parents) if not os.path.lexists(d)]
+        for folder in reversed(missing):
+            try:
+                folder.mkdir()
+            except OSError as exc:
+                raise write_error(folder, exc) from None
+            self._made.append(folder)
 
     def _claim(self, target: Path, doc: Document) -> None:
         if target in self._targets:
@@ -268,6 +279,7 @@ class TreeSink:
                 return
             target = tree_target(doc, self.root)
             self._claim(target, doc)
+            self._folder_for(target)
             fd, tmp = temp_beside(target)
             self._staged.append((Path(tmp), target))
             try:
@@ -282,6 +294,7 @@ class TreeSink:
             if doc.unit == "-":
                 raise InputError("records read from stdin cannot be written to a directory; use -o FILE.jsonl")
             self._claim(target, doc)
+            self._folder_for(target)
             self._file, self._target, self._unit_changed = doc.path, target, False
             self._sink = JsonlSink(str(target))
         self._unit_changed = self._unit_changed or bool(doc.edits)
@@ -308,6 +321,10 @@ class TreeSink:
         for tmp, _ in self._staged:
             tmp.unlink(missing_ok=True)
         self._staged.clear()
+        for folder in reversed(self._made):
+            with contextlib.suppress(OSError):  # not empty: something else was put there meanwhile
+                folder.rmdir()
+        self._made.clear()
 
     def commit(self) -> None:
         """Rename every staged file into place; if one rename fails, say exactly which were written."""
