@@ -117,8 +117,9 @@ def _regex_repair(pattern: str, replacement: Callable[[re.Match[str]], str]) -> 
     return repair
 
 
-#: CRLF and lone CR become LF (Windows and old Mac files; scrapers mix them).
-normalize_line_endings = _regex_repair(r"\r\n?", lambda m: "\n")
+#: CRLF and lone CR become LF (Windows and old Mac files; scrapers mix them), and so do U+2028
+#: LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR, which end lines for str.splitlines and browsers.
+normalize_line_endings = _regex_repair(r"\r\n?|[\u2028\u2029]", lambda m: "\n")
 
 #: Invisible characters that carry nothing in running text: zero-width space, BOM / zero-width
 #: no-break space, word joiner, soft hyphen.  ZWJ and ZWNJ stay: emoji and several scripts need them.

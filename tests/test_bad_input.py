@@ -527,3 +527,12 @@ def test_sigterm_stops_a_two_worker_run_cleanly(tmp_path: Path, mode: str) -> No
     time.sleep(0.2)
     assert not [w for w in workers if _alive(w)], "worker processes outlived the run"
     assert snapshot(tmp_path) == before  # no temporary file, no output, inputs unchanged
+
+
+def test_unicode_line_separators_are_line_breaks(tmp_path: Path) -> None:
+    src = tmp_path / "ls.txt"
+    src.write_text("The council met.\u2028Advertisement\u2029It voted.\n", "utf-8")
+    code, out, _ = run("clean", str(src), "--explain")
+    assert code == 0 and "WS001 line-endings" in out and "BP004 advertisement" in out
+    assert run("clean", str(src), "--in-place")[0] == 0
+    assert src.read_text("utf-8") == "The council met.\nIt voted.\n"
