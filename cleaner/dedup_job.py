@@ -8,6 +8,7 @@ keeps signatures only (the cleaned texts go to a temporary spool file, and only 
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import sys
 import tempfile
@@ -198,10 +199,15 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
             if spool is not None:
                 pickle.dump((i, doc), spool, protocol=pickle.HIGHEST_PROTOCOL)
         assignments = dedup.assign(options.keep)
+        # the verdicts, the kept documents and the index land together: the verdicts are written
+        # complete beside their place, the kept documents committed, then the verdicts renamed
+        # into place and the index saved; a failure before that leaves every output as it was
+        staged: Path | None = None  # the complete verdicts file, not yet in its place
         if options.output is not None:
-            with JsonlSink(options.output) as sink:
+            verdicts = JsonlSink(options.output)
+            try:
                 for a in assignments:
-                    sink.write(
+                    verdicts.write(
                         {
                             "id": dedup.ids[a.index],
                             "cluster": dedup.ids[a.kept],
@@ -210,9 +216,23 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
                             "containment": a.containment,
                         }
                     )
-        if spool is not None:
-            assert options.write_kept is not None
-            _write_kept(spool, options, {a.index for a in assignments if a.keep})
+                staged = verdicts.finish()
+            except BaseException:
+                verdicts.discard()
+                raise
+        try:
+            if spool is not None:
+                assert options.write_kept is not None
+                _write_kept(spool, options, {a.index for a in assignments if a.keep})
+            if staged is not None:
+                assert options.output is not None
+                try:
+                    os.replace(staged, options.output)
+                except OSError as exc:
+                    raise OutputError(f"{options.output}: cannot write: {exc.strerror or exc}") from None
+        finally:
+            if staged is not None:
+                staged.unlink(missing_ok=True)
     if index_path is not None:
         save_index(index_path, params, dedup, hashes)
     seconds = time.perf_counter() - start

@@ -538,3 +538,26 @@ def test_unicode_line_separators_are_line_breaks(tmp_path: Path) -> None:
     assert code == 0 and "WS001 line-endings" in out and "BP004 advertisement" in out
     assert run("clean", str(src), "--in-place")[0] == 0
     assert src.read_text("utf-8") == "The council met.\nIt voted.\n"
+
+
+def test_dedup_outputs_land_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = jsonl(tmp_path / "a.jsonl", [{"id": "1", "text": ARTICLE}, {"id": "2", "text": ARTICLE}])
+    verdicts, kept, index = tmp_path / "v.jsonl", tmp_path / "kept", tmp_path / "i.npz"
+
+    real_replace = os.replace
+
+    def refuse_kept(src: str, dst: str) -> None:
+        if "kept" in str(dst):
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(writers.os, "replace", refuse_kept)
+    before = snapshot(tmp_path)
+    code, _, err = run("dedup", str(src), "-o", str(verdicts), "--write-kept", str(kept), "--index", str(index))
+    one_line_error(code, err, "No space left on device")
+    assert snapshot(tmp_path) == before  # no verdicts, no index, no kept documents
+    monkeypatch.undo()
+    code, _, err = run("dedup", str(src), "-o", str(verdicts), "--write-kept", str(kept), "--index", str(index))
+    assert code == 0, err
+    assert [r["keep"] for r in records(verdicts)] == [True, False] and len(records(kept / "a.jsonl")) == 1
+    assert index.exists()
