@@ -379,6 +379,22 @@ def test_a_path_too_long_is_one_line(tmp_path: Path) -> None:
     assert len(err) < 500  # the path is shortened in the message
 
 
+def test_a_5000_deep_folder_is_one_line(tmp_path: Path) -> None:
+    fd = os.open(tmp_path, os.O_RDONLY)
+    for step in ["deep"] + ["d"] * 5000:
+        os.mkdir(step, dir_fd=fd)
+        nfd = os.open(step, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = nfd
+    os.close(fd)
+    try:
+        code, _, err = run("clean", str(tmp_path / "deep"))
+        one_line_error(code, err, "File name too long")
+    finally:
+        # pytest's own clean-up recurses once per level and would fail on this tree
+        subprocess.run(["rm", "-rf", str(tmp_path / "deep")], check=True)
+
+
 @pytest.mark.parametrize("content", [b"", b"garbage", b"PK\x03\x04" + b"\x00" * 40, "npz-object", "npz-cut"])
 def test_a_bad_index_file_is_one_line(tmp_path: Path, content: bytes | str) -> None:
     import numpy as np
