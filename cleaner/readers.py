@@ -199,6 +199,9 @@ def discover(paths: list[str], report: ReadReport | None = None) -> Iterator[Inp
                     yield InputFile(f, rel, kind, shown_path((p / rel).as_posix()))
             if not found and report is not None:
                 report.warning(f"{shown_path(arg)}: no corpus files ({', '.join(TEXT_SUFFIXES + JSONL_SUFFIXES)})")
+        elif not stat.S_ISREG(st.st_mode):
+            # a FIFO or a device would block the check that opens every input, or never end
+            raise InputError(f"{shown_path(arg)}: not a regular file (to read a stream, pipe it to -)")
         else:
             kind = input_kind(p)
             if kind is None:

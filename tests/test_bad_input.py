@@ -577,3 +577,10 @@ def test_dedup_outputs_land_together(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert code == 0, err
     assert [r["keep"] for r in records(verdicts)] == [True, False] and len(records(kept / "a.jsonl")) == 1
     assert index.exists()
+
+
+def test_a_named_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    code, _, err = run("clean", str(fifo))
+    one_line_error(code, err, "not a regular file")
