@@ -22,6 +22,7 @@ Two kinds of glue:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
@@ -230,7 +231,7 @@ def glue_points(line: str) -> list[int]:
                 points.add(token.start() + cut)
     for run in _WORD_RUN.finditer(line):
         points.update(run.start() + cut for cut in _button_cuts(run.group()))
-    return sorted(p for p in points if not _in_protected_token(line, p))
+    return _unprotected(line, sorted(points))
 
 
 _WORD_RUN = regex.compile(r"\p{Lu}?\p{Ll}+")
@@ -258,34 +259,61 @@ _BUTTONS = (
 )
 
 
+_BUTTONS_BY_LETTER = {c: tuple(b for b in _BUTTONS if b[0] == c) for c in {b[0] for b in _BUTTONS}}
+
+
 def _button_cuts(word: str) -> list[int]:
     """Cuts in a word that is share-bar buttons run together, perhaps after one word of text.
+
+    Linear in the word: which suffixes split into buttons is found once, from the end, and the
+    lexicon is asked only about leading words that are followed by buttons and not longer than
+    its longest word.
 
     >>> _button_cuts("linkedintwitteremailprint"), _button_cuts("Retirementfacebook"), _button_cuts("printer")
     ([8, 15, 20], [10], [])
     """
     lowered = word.lower()
-    if len(word) < 8 or _zipf(lowered) >= JOINED_ZIPF:
+    if len(word) < 8 or not lowered.endswith(_BUTTONS) or _zipf(lowered) >= JOINED_ZIPF:
         return []
+    after = _button_splits(lowered)
     for lead in range(len(word)):  # a leading word of text (or none), then buttons only
-        if lead and (lead < 3 or _zipf(lowered[:lead]) < PART_ZIPF):
+        if after[lead] is None:
             continue
-        cuts = _buttons_from(lowered, lead)
-        if cuts is not None:
-            return ([lead] if lead else []) + cuts
+        if lead and (lead < 3 or lead > LONGEST_WORD or _zipf(lowered[:lead]) < PART_ZIPF):
+            continue
+        cuts = []
+        at = after[lead]
+        while at is not None and at < len(word):
+            cuts.append(at)
+            at = after[at]
+        return ([lead] if lead else []) + cuts
     return []
 
 
-def _buttons_from(word: str, start: int) -> list[int] | None:
-    """Cut points that split ``word[start:]`` into two or more buttons (or one, after text)."""
-    if start == len(word):
-        return []
-    for b in _BUTTONS:
-        if word.startswith(b, start):
-            rest = _buttons_from(word, start + len(b))
-            if rest is not None:
-                return ([start + len(b)] if start + len(b) < len(word) else []) + rest
-    return None
+def _button_splits(word: str) -> list[int | None]:
+    """For each offset ``i``, where the first button ends when ``word[i:]`` splits into buttons.
+
+    None where it does not split.  The first button in :data:`_BUTTONS` order that leaves a
+    splittable rest wins (the order a search from the left would try them in).
+
+    >>> _button_splits("emailprint")[0], _button_splits("emailprint")[5], _button_splits("emailprint")[1]
+    (5, 10, None)
+    """
+    after: list[int | None] = [None] * (len(word) + 1)
+    after[len(word)] = len(word)
+    for i in range(len(word) - 1, -1, -1):
+        for b in _BUTTONS_BY_LETTER.get(word[i], ()):
+            end = i + len(b)
+            if end <= len(word) and after[end] is not None and word.startswith(b, i):
+                after[i] = end
+                break
+    return after
+
+
+#: No word of the lexicons is longer than this (measured: the longest entry of wordfreq 3.1's lists
+#: for :data:`LEXICON_LANGUAGES` is a German compound of 80 letters; tests/test_adversarial.py
+#: checks that it still holds).  A longer run of letters has frequency 0: no need to look it up.
+LONGEST_WORD = 80
 
 
 #: Tokens written without spaces on purpose: handles, hashtags, e-mail addresses, URLs, file names.
@@ -296,13 +324,33 @@ _PROTECTED = regex.compile(
 )
 
 
-def _in_protected_token(line: str, point: int) -> bool:
-    if _FILE_END.search(line, 0, point) or _URL_START.match(line, point):
-        return False  # a URL ends (after a file name's extension) or starts here
-    start = line.rfind(" ", 0, point) + 1
-    end = line.find(" ", point)
-    token = line[start : len(line) if end < 0 else end]
-    return _PROTECTED.fullmatch(token) is not None
+def _unprotected(line: str, points: list[int]) -> list[int]:
+    """The ``points`` that do not fall inside a token written without spaces on purpose.
+
+    Each token (a run without a space) is judged once, however many points it holds, so that a
+    long token with many points costs its length once, not once per point.
+    """
+    if not points:
+        return points
+    spaces = [m.start() for m in _SPACE.finditer(line)]
+    protected: dict[int, bool] = {}
+    out = []
+    for point in points:
+        # the longest extension is 5 characters with its dot (".jpeg"): the window sees it whole
+        if _FILE_END.search(line, max(0, point - 5), point) or _URL_START.match(line, point):
+            out.append(point)  # a URL ends (after a file name's extension) or starts here
+            continue
+        k = bisect_left(spaces, point)
+        start = spaces[k - 1] + 1 if k else 0
+        if start not in protected:
+            end = spaces[k] if k < len(spaces) else len(line)
+            protected[start] = _PROTECTED.fullmatch(line[start:end]) is not None
+        if not protected[start]:
+            out.append(point)
+    return out
+
+
+_SPACE = regex.compile(" ")
 
 
 #: The splitters by name, as ``split`` rule files name them in ``function``.
