@@ -9,6 +9,7 @@ nothing.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -25,6 +26,121 @@ class _Line:
     text: str
 
 
+class _Lines:
+    """The units being judged, what is removed so far, and quick ways to their neighbours.
+
+    The rules ask, line after line, for the nearest non-blank line, the nearest kept line, or the
+    first line past the furniture that a block's evidence looks through.  Walking there line by
+    line costs the length of the stretch walked, once per question: quadratic when thousands of
+    lines are furniture ("Read More" on every line).  Here each answer costs amortised O(1):
+
+    * the non-blank neighbours are computed once;
+    * lines only ever join ``removed`` (none leaves it while the lines are judged), so the
+      stretches that "nearest kept" skips only grow: a union-find with path compression jumps
+      over them (:func:`_find`);
+    * the same holds for what one block rule looks through while it marks its blocks
+      (:meth:`skip`).
+    """
+
+    def __init__(self, stripped: list[str], removed: dict[int, Rule]) -> None:
+        self.stripped = stripped
+        self.removed = removed
+        n = len(stripped)
+        self.next_nonblank: list[int | None] = [None] * n
+        self.prev_nonblank: list[int | None] = [None] * n
+        last: int | None = None
+        for i in range(n):
+            self.prev_nonblank[i] = last
+            if stripped[i]:
+                last = i
+        last = None
+        for i in range(n - 1, -1, -1):
+            self.next_nonblank[i] = last
+            if stripped[i]:
+                last = i
+        self._kept_jump: dict[int, list[int]] = {}
+        #: (rule code, step) -> the line from which on every line to that end was taken by the rule
+        self.taken_to_end: dict[tuple[str, int], int] = {}
+        self._look: dict[tuple[int, int], list[int]] = {}
+        self._look_rule: Rule | None = None
+
+    def nonblank(self, i: int, step: int) -> int | None:
+        """The nearest non-blank line before (step -1) or after (+1) line ``i``."""
+        return self.next_nonblank[i] if step > 0 else self.prev_nonblank[i]
+
+    def following(self, i: int, step: int, n: int) -> list[int]:
+        """The next ``n`` non-blank lines from line ``i`` in direction ``step``."""
+        out: list[int] = []
+        j = self.nonblank(i, step)
+        while j is not None and len(out) < n:
+            out.append(j)
+            j = self.nonblank(j, step)
+        return out
+
+    def kept(self, i: int, step: int) -> int | None:
+        """The nearest non-blank line before (step -1) or after (+1) line ``i`` that is not removed."""
+        jump = self._kept_jump.get(step)
+        if jump is None:
+            jump = self._kept_jump[step] = list(range(len(self.stripped)))
+        removed, stripped = self.removed, self.stripped
+        return _find(jump, i + step, step, lambda j: not stripped[j] or j in removed)
+
+    def start_marking(self, rule: Rule) -> None:
+        """Forget what the previous rule looked through: ``rule`` marks its blocks now."""
+        self._look = {}
+        self._look_rule = rule
+
+    def skip(self, rule: Rule, side: Neighbours, step: int, j: int, anchors: frozenset[int]) -> int | None:
+        """The first line from ``j`` in direction ``step`` that the evidence of ``rule`` does not look through.
+
+        It looks through blank lines, lines this rule took as anchors (a second credit under one
+        picture) and lines that a context-free line rule took, unless ``side`` names that rule in
+        ``confirm_by`` (an ad label).  While a rule marks its blocks only that rule adds to
+        ``removed``, so what it looks through only grows, and the jumps stay true until
+        :meth:`start_marking` is called for the next rule.
+        """
+        assert rule is self._look_rule, "start_marking(rule) first"
+        key = (id(side), step)
+        jump = self._look.get(key)
+        if jump is None:
+            jump = self._look[key] = list(range(len(self.stripped)))
+        removed, stripped = self.removed, self.stripped
+
+        def through(k: int) -> bool:
+            if not stripped[k]:
+                return True
+            other = removed.get(k)
+            if other is None:
+                return False
+            if other is rule:
+                return k in anchors
+            return other.kind == "line" and not other.contextual and other.code not in side.confirm_by
+
+        return _find(jump, j, step, through)
+
+
+def _find(jump: list[int], j: int, step: int, skipped: Callable[[int], bool]) -> int | None:
+    """The first line from ``j`` in direction ``step`` that is not ``skipped``; None past the end.
+
+    ``jump[k] != k`` says that every line from ``k`` up to (not including) ``jump[k]`` is
+    skipped.  The links are shortened on the way (path compression), so a long stretch is walked
+    once.  Only valid while ``skipped`` never turns false for a line where it was true.
+    """
+    n = len(jump)
+    path: list[int] = []
+    while 0 <= j < n:
+        nxt = jump[j]
+        if nxt == j:
+            if not skipped(j):
+                break
+            nxt = j + step
+        path.append(j)
+        j = nxt
+    for k in path:
+        jump[k] = j
+    return j if 0 <= j < n else None
+
+
 def _find_removals(
     stripped: list[str],
     rules: tuple[Rule, ...],
@@ -38,6 +154,7 @@ def _find_removals(
     is found, so that the result is what cleaning the output again would give: idempotence.
     """
     removed: dict[int, Rule] = dict(initial or {})
+    lines = _Lines(stripped, removed)
     plain = [r for r in rules if r.kind == "line" and not r.contextual]
     blocks = [r for r in rules if r.kind == "block"]
     runs = [r for r in rules if r.kind == "run"]
@@ -53,14 +170,16 @@ def _find_removals(
                     break
     # units of a line that a line rule took whole are settled: they anchor nothing
     locked = set(initial or {})
-    anchors = [
-        (rule, [i for i, s in enumerate(stripped) if s and i not in locked and rule.anchors(s)]) for rule in blocks
-    ]
+    anchors = []
+    for rule in blocks:
+        anchor_lines = frozenset(i for i, s in enumerate(stripped) if s and rule.anchors(s))
+        anchors.append((rule, anchor_lines, [i for i in sorted(anchor_lines) if i not in locked]))
     for _ in range(_MAX_PASSES):
         before = len(removed)
-        for rule, hits in anchors:
+        for rule, anchor_lines, hits in anchors:
+            lines.start_marking(rule)
             for i in hits:
-                _mark_block(i, stripped, rule, removed)
+                _mark_block(i, lines, rule, anchor_lines)
         fired = Counter(r.code for r in removed.values())
         for rule in runs:
             if not rule.requires or sum(fired[c] for c in rule.requires) >= rule.requires_min:
@@ -81,7 +200,7 @@ def _find_removals(
                 if rule.position == "head" and kept_before >= _HEAD_LINES:
                     break
                 kept_before += 1
-                if not _in_context(stripped, removed, i, rule):
+                if not _in_context(lines, i, rule):
                     continue
                 removed[i] = rule
                 kept_before -= 1
@@ -96,67 +215,69 @@ _MAX_PASSES = 8
 _HEAD_LINES = 3
 
 
-def _nearest(stripped: list[str], i: int, step: int, removed: dict[int, Rule] | None = None) -> int | None:
-    """The nearest non-blank line before (step -1) or after (+1) line ``i``; kept only, if ``removed`` is given."""
-    j = i + step
-    while 0 <= j < len(stripped) and (not stripped[j] or (removed is not None and j in removed)):
-        j += step
-    return j if 0 <= j < len(stripped) else None
-
-
-def _in_context(stripped: list[str], removed: dict[int, Rule], i: int, rule: Rule) -> bool:
+def _in_context(lines: _Lines, i: int, rule: Rule) -> bool:
     """Whether line ``i`` has the context that a contextual line rule asks for."""
-    if rule.neighbours and not _neighbours_are(stripped, removed, i, rule.neighbours):
+    stripped, removed = lines.stripped, lines.removed
+    if rule.neighbours and not _neighbours_are(lines, i, rule.neighbours):
         return False
-    if rule.between and not _between(stripped, removed, i, rule.between, rule.between_weak):
+    if rule.between and not _between(lines, i, rule.between, rule.between_weak):
         return False
     if rule.beside:
-        sides = (_nearest(stripped, i, -1), _nearest(stripped, i, 1))
+        sides = (lines.nonblank(i, -1), lines.nonblank(i, 1))
         if not any(j is not None and j in removed and removed[j].code in rule.beside for j in sides):
             return False
     if rule.not_after:
-        j = _nearest(stripped, i, -1, removed)
+        j = lines.kept(i, -1)
         if j is not None and any(p.fullmatch(stripped[j]) for p in rule.not_after):
             return False
     if rule.followed_by:
-        j = _nearest(stripped, i, 1, removed)
+        j = lines.kept(i, 1)
         if j is None or not SHAPES[rule.followed_by](stripped[j]):
             return False
     return True
 
 
-def _neighbours_are(stripped: list[str], removed: dict[int, Rule], i: int, shape: str) -> bool:
+def _neighbours_are(lines: _Lines, i: int, shape: str) -> bool:
     """Whether the nearest kept lines before and after line ``i`` both have ``shape``."""
     test = SHAPES[shape]
     for step in (-1, 1):
-        j = _nearest(stripped, i, step, removed)
-        if j is None or not test(stripped[j]):
+        j = lines.kept(i, step)
+        if j is None or not test(lines.stripped[j]):
             return False
     return True
 
 
-def _between(
-    stripped: list[str], removed: dict[int, Rule], i: int, strong: tuple[str, ...], weak: tuple[str, ...]
-) -> bool:
+def _between(lines: _Lines, i: int, strong: tuple[str, ...], weak: tuple[str, ...]) -> bool:
     """Whether the nearest non-blank lines on both sides of line ``i`` were removed by ``strong``
     rules, or one by a ``strong`` and the other by a ``weak`` rule."""
     found = []
     for step in (-1, 1):
-        j = _nearest(stripped, i, step)
-        if j is None or j not in removed:
+        j = lines.nonblank(i, step)
+        if j is None or j not in lines.removed:
             return False
-        found.append(removed[j].code)
+        found.append(lines.removed[j].code)
     strong_sides = sum(code in strong for code in found)
     return strong_sides == 2 or (strong_sides == 1 and any(code in weak for code in found))
 
 
-def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule]) -> None:
+#: A block's evidence takes at most this many lines that ride along without counting (kickers
+#: and times between a widget's headlines) on each side of its anchor; past them it ends, as it
+#: does at a paragraph.  Chosen, not measured: a real widget has a few; without a bound, a page
+#: of thousands of such lines under thousands of anchors makes every anchor walk the whole page
+#: (bench/adversarial.py, case "widget-kickers").
+_MAX_RIDERS = 32
+
+
+def _mark_block(i: int, lines: _Lines, rule: Rule, anchors: frozenset[int]) -> None:
     """Mark the anchor line ``i`` and the neighbouring lines its evidence reaches.
 
     The evidence stops at a line that another rule removes: that line is another piece of the
-    page, and what lies beyond it is not this block's to take.
+    page, and what lies beyond it is not this block's to take.  ``anchors`` are the lines that
+    anchor ``rule``.
     """
+    stripped, removed = lines.stripped, lines.removed
     taken = [i]
+    to_end: list[int] = []
     for side, step in ((rule.after, 1), (rule.before, -1)):
         if side is None:
             continue
@@ -164,43 +285,71 @@ def _mark_block(i: int, stripped: list[str], rule: Rule, removed: dict[int, Rule
         counted = 0
         # the evidence stopped at a line that a rule of `confirm_by` took, or the anchor closes a
         # block of this same rule just above it (a "More in World" footer under its widget)
-        prev = _nearest(stripped, i, -step)
+        prev = lines.nonblank(i, -step)
         vouched = prev is not None and removed.get(prev) is rule
-        j = i + step
-        limit = len(stripped) if side.to_end else side.max + 1  # one more, to see an overflow
-        while 0 <= j < len(stripped) and counted < limit:
-            if not stripped[j]:
-                j += step
-                continue
-            if removed.get(j) is rule and not side.to_end and rule.anchors(stripped[j]):
-                j += step  # another anchor of this rule (a second credit under one picture): look past it
-                continue
-            if j in removed and removed[j] is not rule and not side.to_end:
-                other = removed[j]
-                if other.kind == "line" and not other.contextual and other.code not in side.confirm_by:
-                    j += step  # junk on its own (an ad label): absent, as it will be once removed
-                    continue
-                vouched = other.code in side.confirm_by
-                break  # a line another structure took belongs to something else: the evidence ends
-            if not side.to_end:
-                if rule.anchors(stripped[j]) or not side.accepts(stripped[j]):
+        if side.to_end:
+            # every non-blank line to the end of the text in this direction (counted up to `min`)
+            reach = len(lines.following(i, step, side.min))
+        else:
+            riders = 0
+            j: int | None = i + step
+            limit = side.max + 1  # one more, to see an overflow
+            while j is not None and counted < limit:
+                # past blank lines, other anchors of this rule (a second credit under one
+                # picture) and junk on its own (an ad label): absent, as they will be once removed
+                j = lines.skip(rule, side, step, j, anchors)
+                if j is None:
                     break
-                counted += side.counts(stripped[j])
-            got.append(j)
-            j += step
+                if j in removed and removed[j] is not rule:
+                    # a line another structure took belongs to something else: the evidence ends
+                    vouched = removed[j].code in side.confirm_by
+                    break
+                s = stripped[j]
+                if j in anchors or not side.accepts(s):
+                    break
+                counts = side.counts(s)
+                riders += not counts
+                if riders > _MAX_RIDERS:
+                    break
+                counted += counts
+                got.append(j)
+                j += step
+            reach = len(got)
         if side.confirm and not any(
-            any(p.fullmatch(stripped[j]) for p in side.confirm) for j in _following(stripped, i, step, 3)
+            any(p.fullmatch(stripped[j]) for p in side.confirm) for j in lines.following(i, step, 3)
         ):
             return  # the lines after the anchor do not look like what the anchor announces
-        if counted > side.max and not side.to_end:
+        if counted > side.max:
             # more lines of this shape than a widget has: a list of the article's own
             got = [] if side.overflow == "anchor" else _first_counted(got, stripped, side, side.max)
-        if len(got) + vouched < side.min:
+            reach = len(got)
+        if reach + vouched < side.min:
             return
+        if side.to_end:
+            to_end.append(step)
         taken += got
     removed[i] = rule  # the anchor is this block's evidence, whichever line rule also matched it
     for j in taken[1:]:
         removed.setdefault(j, rule)
+    for step in to_end:
+        _take_to_end(lines, rule, i, step)
+
+
+def _take_to_end(lines: _Lines, rule: Rule, i: int, step: int) -> None:
+    """Mark every non-blank line after line ``i`` to the end (step 1), or before it to the start (-1).
+
+    What an earlier anchor of the rule already took to that end is not walked again: lines never
+    leave ``removed``, so it is still taken.
+    """
+    key = (rule.code, step)
+    n = len(lines.stripped)
+    done = lines.taken_to_end.get(key, n if step > 0 else -1)
+    j = i + step
+    while 0 <= j < n and (j < done if step > 0 else j > done):
+        if lines.stripped[j]:
+            lines.removed.setdefault(j, rule)
+        j += step
+    lines.taken_to_end[key] = min(done, i + 1) if step > 0 else max(done, i - 1)
 
 
 def _mark_runs(stripped: list[str], rule: Rule, removed: dict[int, Rule]) -> None:
@@ -210,42 +359,32 @@ def _mark_runs(stripped: list[str], rule: Rule, removed: dict[int, Rule]) -> Non
     test = SHAPES[run.shape]
     kept = [i for i, s in enumerate(stripped) if s and (i not in removed or removed[i] is rule)]
     k = 0
+    end = 0
     while k < len(kept):
         if not test(stripped[kept[k]]):
             k += 1
             continue
         p = run.period
-        end = k + 1
+        # where the run from k ends is never before where the run from an earlier start in it
+        # ended (the lines up to there passed the same tests): each line is compared once
+        end = max(end, k + 1)
         while (
             end < len(kept)
             and test(stripped[kept[end]])
             and (not run.identical or end - k < p or stripped[kept[end]] == stripped[kept[end - p]])
         ):
             end += 1
-        if run.identical and p > 1:
-            end = k + p + (end - k - p) // p * p  # whole repeats only
-        members = kept[k:end]
+        whole = k + p + (end - k - p) // p * p if run.identical and p > 1 else end  # whole repeats only
         before = stripped[kept[k - 1]] if k > 0 else ""
-        fits = run.min <= len(members) <= run.max and not any(pat.fullmatch(before) for pat in run.not_after)
+        fits = run.min <= whole - k <= run.max and not any(pat.fullmatch(before) for pat in run.not_after)
         if fits and run.some:
-            fits = any(SHAPES[run.some](stripped[j]) for j in members)
+            fits = any(SHAPES[run.some](stripped[j]) for j in kept[k:whole])
         if fits:
-            for j in members[1:] if run.keep_first else members:
+            for j in kept[k + 1 : whole] if run.keep_first else kept[k:whole]:
                 removed.setdefault(j, rule)
-            k = end
+            k = end = whole
         else:
-            k = k + 1 if p > 1 else max(end, k + 1)
-
-
-def _following(stripped: list[str], i: int, step: int, n: int) -> list[int]:
-    """The next ``n`` non-blank lines from line ``i`` in direction ``step``."""
-    out: list[int] = []
-    j = i + step
-    while 0 <= j < len(stripped) and len(out) < n:
-        if stripped[j]:
-            out.append(j)
-        j += step
-    return out
+            k = k + 1 if p > 1 else max(whole, k + 1)
 
 
 def _first_counted(got: list[int], stripped: list[str], side: Neighbours, n: int) -> list[int]:
