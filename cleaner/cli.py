@@ -6,6 +6,9 @@ into exit codes.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import signal
 import sys
 import traceback
@@ -110,6 +113,18 @@ def _interrupted(terminated: bool) -> NoReturn:
     raise typer.Exit(code) from None
 
 
+#: Errors of the place written to, not of the program: no space, over quota, a file too large.
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit does not fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def _guard(job: Callable[[], int]) -> None:
     """Run a job: a user's error is one line and exit 2; a bug is a traceback and exit 123."""
     try:
@@ -120,7 +135,15 @@ def _guard(job: Callable[[], int]) -> None:
     except KeyboardInterrupt as exc:
         _interrupted(isinstance(exc, Terminated))
     except BrokenPipeError:
+        _quiet_stdout()
         raise typer.Exit(ExitCode.OK) from None
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        # writing to stdout or stderr failed (our files report their own): a full disk, a quota
+        _quiet_stdout()
+        typer.echo(f"error: cannot write the output: {exc.strerror or exc}", err=True)
+        raise typer.Exit(ExitCode.USAGE_OR_INPUT) from None
     except Exception:
         if _signalled is not None:
             # a library turned the interruption into an error of its own (langdetect reports

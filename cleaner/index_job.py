@@ -178,6 +178,8 @@ def _existing(target: Path) -> bytes | None:
         raise InputError(f"{target}: is a directory; -o takes a file name such as INDEX.md")
     if not target.exists():
         return None
+    if not target.is_file():
+        raise InputError(f"{target}: not a regular file; to write the manifest to a stream, use -o - and redirect")
     try:
         data = target.read_bytes()
         text = data.decode("utf-8")

@@ -19,7 +19,9 @@ from __future__ import annotations
 import codecs
 import errno
 import gzip
+import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -463,7 +465,16 @@ def jsonl_id(record: dict[str, Any], id_key: str) -> str | None:
     value = record.get(id_key)
     if value is None:
         return None
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
+    if isinstance(value, str):
+        return value
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # an integer past 64 bits
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+#: A number of 19 digits or more, outside a string or not: such a line is read again exactly.
+_LONG_NUMBER = re.compile(rb"\d{19}")
 
 
 def parse_jsonl(
@@ -489,6 +500,10 @@ def parse_jsonl(
                 continue
             try:
                 record = orjson.loads(raw)
+                if _LONG_NUMBER.search(raw) is not None:
+                    # orjson reads an integer past 64 bits as a float: an id would change on the
+                    # way through; the standard library reads it exactly
+                    record = json.loads(raw)
                 if not isinstance(record, dict):
                     raise ValueError("not a JSON object")
                 text = record.get(text_key)

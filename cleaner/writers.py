@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import os
 import sys
 import tempfile
@@ -133,8 +134,16 @@ def output_record(doc: Document, text_key: str = "text", id_key: str = "id") -> 
 
 
 def dumps(record: dict[str, Any]) -> bytes:
-    """One JSONL line."""
-    return orjson.dumps(record) + b"\n"
+    """One JSONL line.
+
+    >>> dumps({"id": 2**70, "text": "é"})
+    b'{"id":1180591620717411303424,"text":"\\xc3\\xa9"}\\n'
+    """
+    try:
+        return orjson.dumps(record) + b"\n"
+    except TypeError:
+        # orjson holds integers to 64 bits; the standard library writes any (read the same way)
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
 class JsonlSink:
@@ -430,9 +439,17 @@ def check_writable_folder(folder: Path, what: str) -> None:
 
 
 def check_output_file(files: list[InputFile], out: Path, option: str) -> None:
-    """Refuse, before anything is written, an output file that is a folder, is an input, or cannot be made."""
+    """Refuse, before anything is written, an output file that is a folder, is an input, or cannot be made.
+
+    An existing output that is not a regular file (``/dev/null``, a FIFO) is refused too: the
+    atomic rename would replace the device or pipe by a file.
+    """
     if out.is_dir():
         raise OutputError(f"{option} {shown_path(out)}: is a folder, not a file")
+    if os.path.lexists(out) and not out.is_file():
+        raise OutputError(
+            f"{option} {shown_path(out)}: not a regular file; to write a stream, use {option} - and redirect"
+        )
     for f in files:
         if f.kind != "stdin" and _same_file(out, f.path):
             raise OutputError(f"{option} {shown_path(out)}: would overwrite the input {f.shown}")

@@ -584,3 +584,40 @@ def test_a_named_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     code, _, err = run("clean", str(fifo))
     one_line_error(code, err, "not a regular file")
+
+
+def test_an_output_that_is_a_device_or_pipe_is_refused(tmp_path: Path) -> None:
+    src = jsonl(tmp_path / "a.jsonl", [{"text": ARTICLE}])
+    fifo = tmp_path / "out.jsonl"
+    os.mkfifo(fifo)
+    code, _, err = run("clean", str(src), "-o", str(fifo))
+    one_line_error(code, err, "not a regular file")
+    assert fifo.is_fifo()  # not replaced by a file
+    code, _, err = run("index", str(src), "-o", "/dev/full")
+    one_line_error(code, err, "not a regular file")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["clean", "-o", "-"], ["clean", "--explain"], ["dedup", "-o", "-"]])
+def test_a_full_stdout_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    src = jsonl(tmp_path / "a.jsonl", [{"text": ARTICLE}])
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "cleaner", args[0], str(src), *args[1:]],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "error: cannot write the output: No space left on device"
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_integers_past_64_bits_come_out_exactly(tmp_path: Path) -> None:
+    src = tmp_path / "big.jsonl"
+    text = json.dumps(ARTICLE)
+    src.write_text(f'{{"id":123456789012345678901234567890,"text":{text},"n":[1.5,2e3,-98765432109876543210]}}\n')
+    assert run("clean", str(src), "--in-place")[0] == 0
+    assert src.read_text("utf-8").startswith('{"id":123456789012345678901234567890,"text":"The council')
+    assert src.read_text("utf-8").endswith('"n":[1.5,2000.0,-98765432109876543210]}\n')
