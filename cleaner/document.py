@@ -109,19 +109,39 @@ class LineMap:
     3
     """
 
-    __slots__ = ("_lines",)
+    # A gap buffer: the current lines before the cursor in ``_head``, those after it in ``_tail``,
+    # reversed.  The edits of one step come left to right, so the cursor only moves forward
+    # within a step: O(lines + edits) per step, where replacing a slice of one list moved the
+    # whole rest of it on every edit (quadratic with thousands of removed lines, issue 9).
+    __slots__ = ("_head", "_tail")
 
     def __init__(self, text: str) -> None:
-        self._lines = list(range(1, text.count("\n") + 2))
+        self._head: list[int] = []
+        self._tail = list(range(text.count("\n") + 1, 0, -1))
+
+    def _seek(self, i: int) -> None:
+        """Move the cursor before current line ``i`` (0-based)."""
+        head, tail = self._head, self._tail
+        if len(head) > i:
+            tail.extend(reversed(head[i:]))
+            del head[i:]
+        elif len(head) < i:
+            n = min(i - len(head), len(tail))
+            head.extend(reversed(tail[len(tail) - n :]))
+            del tail[len(tail) - n :]
 
     def apply(self, edit: Edit) -> Edit:
         """``edit`` (whose ``line`` counts in the current text) with its original line; then track it."""
         i = edit.line - 1
         k, m = edit.removed.count("\n"), edit.inserted.count("\n")
-        first, last = self._lines[i], self._lines[min(i + k, len(self._lines) - 1)]
+        self._seek(i)
+        tail = self._tail
+        span = min(k + 1, len(tail))
+        first, last = tail[-1], tail[-span]
+        del tail[len(tail) - span :]
         # the line the edit ends in continues the old line i + k; if the edit began at a line's
         # start and inserted no line break, that line now stands where line i stood
-        self._lines[i : i + k + 1] = [first] * m + [last] if m or edit.col == 0 else [first]
+        tail.extend(reversed([first] * m + [last] if m or edit.col == 0 else [first]))
         return replace(edit, line=first) if first != edit.line else edit
 
 
@@ -155,7 +175,7 @@ class EditLog:
     ones are applied, so the resulting list replays with :func:`apply_edits`.
     """
 
-    __slots__ = ("_delta", "_last", "_line_delta", "_out", "_scan", "_scan_line", "_text", "edits")
+    __slots__ = ("_delta", "_last", "_line_delta", "_out", "_scan", "_scan_line", "_tail", "_text", "edits")
 
     def __init__(self, text: str) -> None:
         self._text = text
@@ -165,6 +185,7 @@ class EditLog:
         self._line_delta = 0
         self._scan = 0  # line numbers are counted incrementally: O(n) for the whole pass
         self._scan_line = 1
+        self._tail = 0  # characters after the last line break of the pieces in _out (all, if none)
         self.edits: list[Edit] = []
 
     def add(self, code: str, slug: str, start: int, end: int, inserted: str = "", note: str = "") -> None:
@@ -174,8 +195,8 @@ class EditLog:
         removed = self._text[start:end]
         if removed == inserted:
             return
-        self._out.append(self._text[self._last : start])
-        self._out.append(inserted)
+        self._append(self._text[self._last : start])
+        self._append(inserted)
         shifted = start + self._delta
         self._scan_line += self._text.count("\n", self._scan, start)
         self._scan = start
@@ -186,18 +207,23 @@ class EditLog:
         self._line_delta += inserted.count("\n") - removed.count("\n")
         self._last = end
 
+    def _append(self, piece: str) -> None:
+        self._out.append(piece)
+        nl = piece.rfind("\n")
+        self._tail = len(piece) - nl - 1 if nl >= 0 else self._tail + len(piece)
+
     def _column(self, start: int) -> int:
-        """The column of ``start`` in the text as edited so far (before this edit)."""
+        """The column of ``start`` in the text as edited so far (before this edit).
+
+        O(1) amortised: ``_tail`` is kept as the pieces are appended, where a walk back over them
+        made a text with thousands of edits on one output line quadratic (issue 9).  It gives what
+        that walk gave, which counts this edit's own pieces (``_out`` holds them already when this
+        is called): ``start - _last`` twice and ``inserted`` once.
+        """
         nl = self._text.rfind("\n", self._last, start)
         if nl >= 0 or not self._out:
             return start - (self._text.rfind("\n", 0, start) + 1) if nl < 0 else start - nl - 1
-        col = start - self._last
-        for piece in reversed(self._out):
-            nl = piece.rfind("\n")
-            if nl >= 0:
-                return col + len(piece) - nl - 1
-            col += len(piece)
-        return col
+        return start - self._last + self._tail
 
     def result(self) -> str:
         """The text with every added edit applied."""
