@@ -195,13 +195,13 @@ class EditLog:
         removed = self._text[start:end]
         if removed == inserted:
             return
+        col = self._column(start)
         self._append(self._text[self._last : start])
         self._append(inserted)
         shifted = start + self._delta
         self._scan_line += self._text.count("\n", self._scan, start)
         self._scan = start
         line = self._scan_line + self._line_delta
-        col = self._column(start)
         self.edits.append(Edit(code, slug, line, shifted, shifted + len(removed), removed, inserted, note, col))
         self._delta += len(inserted) - len(removed)
         self._line_delta += inserted.count("\n") - removed.count("\n")
@@ -215,15 +215,20 @@ class EditLog:
     def _column(self, start: int) -> int:
         """The column of ``start`` in the text as edited so far (before this edit).
 
-        O(1) amortised: ``_tail`` is kept as the pieces are appended, where a walk back over them
-        made a text with thousands of edits on one output line quadratic (issue 9).  It gives what
-        that walk gave, which counts this edit's own pieces (``_out`` holds them already when this
-        is called): ``start - _last`` twice and ``inserted`` once.
+        O(1) amortised: ``_tail`` is kept as the pieces are appended (a walk back over them made a
+        text with thousands of edits on one output line quadratic, issue 9).
+
+        >>> log = EditLog("abc\\ndef")
+        >>> log.add("X", "x", 1, 2, "")
+        >>> log.add("X", "x", 2, 3, "QQ")
+        >>> log.add("X", "x", 5, 6, "")
+        >>> [e.col for e in log.edits], log.result()
+        ([1, 1, 1], 'aQQ\\ndf')
         """
         nl = self._text.rfind("\n", self._last, start)
-        if nl >= 0 or not self._out:
-            return start - (self._text.rfind("\n", 0, start) + 1) if nl < 0 else start - nl - 1
-        return start - self._last + self._tail
+        if nl >= 0:
+            return start - nl - 1
+        return self._tail + start - self._last
 
     def result(self) -> str:
         """The text with every added edit applied."""
