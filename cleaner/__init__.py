@@ -5,12 +5,17 @@ The public API::
     from cleaner import clean_text, Cleaner, Settings, Document, Edit, apply_edits, load_rules
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from cleaner.document import Document, Edit, apply_edits
 from cleaner.errors import CleanerError, InputError, RuleError
 from cleaner.pipeline import Cleaner, Settings, clean_stream, clean_text
 from cleaner.rules import Rule, RuleSet, load_rules
 
-__version__ = "0.1.0"
+try:  # the version is written once, in pyproject.toml
+    __version__ = version("cleaner")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "Cleaner",
