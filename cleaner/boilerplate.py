@@ -160,20 +160,26 @@ def _find_removals(
     runs = [r for r in rules if r.kind == "run"]
     contextual = [r for r in rules if r.kind == "line" and r.contextual]
     # a line rule without context judges each line alone: once is enough; it sees the line whole
-    # and as the span rules leave it
+    # and as the span rules leave it.  Its verdict depends on the text alone, so identical lines
+    # (a page of "Read More" or "Share") are judged once.
+    verdicts: dict[tuple[str, str], Rule | None] = {}
     for i, s in enumerate(stripped):
         if s and i not in removed:
             w = whole[i] if whole is not None else s
-            for rule in plain:
-                if rule.matches(w) or (w != s and rule.matches(s)):
-                    removed[i] = rule
-                    break
+            key = (w, s)
+            if key not in verdicts:
+                verdicts[key] = _first_match(plain, w, s)
+            found = verdicts[key]
+            if found is not None:
+                removed[i] = found
     # units of a line that a line rule took whole are settled: they anchor nothing
     locked = set(initial or {})
     anchors = []
+    distinct = _distinct(stripped)
     for rule in blocks:
-        anchor_lines = frozenset(i for i, s in enumerate(stripped) if s and rule.anchors(s))
+        anchor_lines = frozenset(i for s, at in distinct.items() if rule.anchors(s) for i in at)
         anchors.append((rule, anchor_lines, [i for i in sorted(anchor_lines) if i not in locked]))
+    matching: dict[str, dict[str, bool]] = {}  # contextual rule -> line -> whether its patterns match
     for _ in range(_MAX_PASSES):
         before = len(removed)
         for rule, anchor_lines, hits in anchors:
@@ -188,11 +194,14 @@ def _find_removals(
         for rule in contextual:
             if rule.requires and sum(fired[c] for c in rule.requires) < rule.requires_min:
                 continue
+            matched = matching.setdefault(rule.code, {})
             kept_before = 0  # kept non-blank lines before line i
             for i, s in enumerate(stripped):
                 if not s:
                     continue
-                if i in removed or not rule.matches(s):
+                if i not in removed and s not in matched:
+                    matched[s] = rule.matches(s)
+                if i in removed or not matched[s]:
                     kept_before += i not in removed
                     continue
                 if rule.position == "first" and kept_before > 0:
@@ -207,6 +216,23 @@ def _find_removals(
         if len(removed) == before:
             break
     return removed
+
+
+def _first_match(plain: list[Rule], w: str, s: str) -> Rule | None:
+    """The first context-free line rule of ``plain`` that takes the unit ``w`` (``s``: as the span rules leave it)."""
+    for rule in plain:
+        if rule.matches(w) or (w != s and rule.matches(s)):
+            return rule
+    return None
+
+
+def _distinct(stripped: list[str]) -> dict[str, list[int]]:
+    """The distinct non-blank lines and where each occurs (so that a test of the text alone runs once per text)."""
+    out: dict[str, list[int]] = {}
+    for i, s in enumerate(stripped):
+        if s:
+            out.setdefault(s, []).append(i)
+    return out
 
 
 #: Enough for any real page; a bound so that no input can loop.
@@ -493,12 +519,19 @@ def _units(lines: list[_Line], splitters: list[Rule]) -> tuple[list[_Line], list
         return lines, list(range(len(lines)))
     units: list[_Line] = []
     owner: list[int] = []
+    found: dict[str, list[int]] = {}  # the cuts of each distinct line: where it is cut depends on its text alone
     for li, ln in enumerate(lines):
-        cuts: set[int] = set()
-        if ln.text.strip():
-            for rule in splitters:
-                cuts.update(SPLITTERS[rule.function](ln.text))
-        bounds = [0, *sorted(c for c in cuts if 0 < c < len(ln.text)), len(ln.text)]
+        bounds = found.get(ln.text)
+        if bounds is None:
+            cuts: set[int] = set()
+            if ln.text.strip():
+                for rule in splitters:
+                    cuts.update(SPLITTERS[rule.function](ln.text))
+            bounds = found[ln.text] = [0, *sorted(c for c in cuts if 0 < c < len(ln.text)), len(ln.text)]
+        if len(bounds) == 2:  # not cut: the line is its one unit
+            units.append(ln)
+            owner.append(li)
+            continue
         for a, b in pairwise(bounds):
             units.append(_Line(ln.start + a, ln.start + b, ln.text[a:b]))
             owner.append(li)
@@ -543,25 +576,33 @@ def _find_spans(lines: list[_Line], rules: tuple[Rule, ...]) -> dict[int, list[t
     span_rules = [r for r in rules if r.kind == "span"]
     if not span_rules:
         return spans
+    seen: dict[str, list[tuple[int, int, Rule]]] = {}  # spans depend on a line's text alone: once per text
     for i, ln in enumerate(lines):
         if not ln.text.strip():
             continue
-        found: list[tuple[int, int, Rule]] = []
-        for rule in span_rules:
-            for p in rule.patterns:
-                for m in p.finditer(ln.text):
-                    if m.end() > m.start():
-                        found.append((*_widen(ln.text, m.start(), m.end()), rule))
-        if not found:
-            continue
-        found.sort(key=lambda t: (t[0], -t[1]))
-        merged: list[tuple[int, int, Rule]] = []
-        for s, e, r in found:
-            if merged and s < merged[-1][1]:
-                continue
-            merged.append((s, e, r))
-        spans[i] = merged
+        merged = seen.get(ln.text)
+        if merged is None:
+            merged = seen[ln.text] = _spans_of(ln.text, span_rules)
+        if merged:
+            spans[i] = merged
     return spans
+
+
+def _spans_of(text: str, span_rules: list[Rule]) -> list[tuple[int, int, Rule]]:
+    """The spans of one line, left to right without overlap (the longest at each start)."""
+    found: list[tuple[int, int, Rule]] = []
+    for rule in span_rules:
+        for p in rule.patterns:
+            for m in p.finditer(text):
+                if m.end() > m.start():
+                    found.append((*_widen(text, m.start(), m.end()), rule))
+    found.sort(key=lambda t: (t[0], -t[1]))
+    merged: list[tuple[int, int, Rule]] = []
+    for s, e, r in found:
+        if merged and s < merged[-1][1]:
+            continue
+        merged.append((s, e, r))
+    return merged
 
 
 def _cut(line: str, spans: list[tuple[int, int, Rule]]) -> str:

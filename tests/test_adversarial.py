@@ -10,13 +10,14 @@ replay on the original.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wordfreq import get_frequency_dict, zipf_frequency
 
-from cleaner.boilerplate import _MAX_RIDERS, apply_boilerplate
-from cleaner.document import Document, apply_edits
+from cleaner.boilerplate import _MAX_RIDERS, _find_removals, apply_boilerplate
+from cleaner.document import Document, Edit, LineMap, apply_edits
 from cleaner.glue import LEXICON_LANGUAGES, LONGEST_WORD, _button_cuts, _zipf, glue_points
 from cleaner.pipeline import Cleaner
 from cleaner.rules import load_rules
@@ -119,3 +120,28 @@ def test_a_long_line_of_slashes_is_no_credit() -> None:
     # BP003 judges credits of at most 300 characters; this line is left as it is
     text = "The talks went on.\n" + "Sakib Ali/Hindustan Times/" * 20 + "Getty Images\nThey ended."
     assert _clean(text).text == text
+
+
+def test_identical_lines_judged_once_get_the_verdict_each_would_get_alone() -> None:
+    # _find_removals judges each distinct text once (context-free rules, anchors, contextual
+    # patterns): every line gets the verdict that judging it alone gives
+    rules = load_rules().boilerplate
+    plain = [r for r in rules if r.kind == "line" and not r.contextual]
+    blocks = [r for r in rules if r.kind == "block"]
+    lines = ["Read More", "Advertisement", "The talks went on for hours, officials said.", "Share", "Getty Images"]
+    stripped = [lines[i % len(lines)] for i in range(40)] + ["", "Advertisement"]
+    removed = _find_removals(stripped, rules)
+    for i, s in enumerate(stripped):
+        first = next((r for r in plain if s and r.matches(s)), None)
+        if first is not None:
+            anchored = [r for r in blocks if r.anchors(s)]
+            assert removed[i] is first or removed[i] in anchored, (i, s)
+    assert removed[41] is removed[1] is next(r for r in plain if r.matches("Advertisement"))
+
+
+def test_line_map_keeps_every_field_of_an_edit() -> None:
+    # LineMap.apply builds the edit with its original line field by field: no field may be lost
+    m = LineMap("a\nb\nc\nd")
+    m.apply(Edit("X", "x", 1, 0, 2, "a\n", ""))
+    edit = Edit("Y", "y", 1, 0, 2, "b\n", "Q", "a note", 0)
+    assert m.apply(edit) == replace(edit, line=2)
