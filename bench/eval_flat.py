@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cleaner.flat import split_flat_dateline, strip_flat_widgets
+from cleaner.steps.flat import split_flat_dateline, strip_flat_widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = ROOT.parent / "shared"

@@ -2,16 +2,16 @@
 
     python bench/eval_leads.py [--shared PATH] [--show] [--simulate]
 
-Only :func:`cleaner.leads.restore_lead` is applied to each record's text (no other repair, no
+Only :func:`cleaner.steps.leads.restore_lead` is applied to each record's text (no other repair, no
 boilerplate rule), and the output is scored with the set's own ``score.py``: ``lead_restored``,
 ``lead_fixed_or_dropped`` and ``lead_intact_kept``.  ``--show`` prints every first word that was
 changed or left cut.
 
-:func:`cleaner.leads.truncated_tail` is measured on the same tasks' gold articles: whole (every
+:func:`cleaner.steps.leads.truncated_tail` is measured on the same tasks' gold articles: whole (every
 flag is a false alarm) and cut at a random word between 70% and 95% of their length (seeded; a cut
 that falls just after a stop cannot be seen, so a perfect score is below 1).
 
-``--simulate`` measures the repair where the thresholds in :mod:`cleaner.leads` were chosen: one
+``--simulate`` measures the repair where the thresholds in :mod:`cleaner.steps.leads` were chosen: one
 or two letters cut off up to twelve sentence starts of each gold article of ``lead`` (structured,
 and flattened as ``flat`` is), and the same starts left whole.
 
@@ -30,8 +30,8 @@ from typing import Any
 
 import regex
 
-from cleaner.leads import restore_lead, truncated_tail
-from cleaner.style import is_flat
+from cleaner.steps.leads import restore_lead, truncated_tail
+from cleaner.text.style import is_flat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_dev import DEFAULT_SHARED, load_scorer

@@ -9,10 +9,10 @@ command line once per ``--jobs`` value (``cleaner clean CORPUS -o bench/out/clea
 checks that every output is byte-identical to the first.
 
 ``--profile`` cleans the first ``--profile-mb`` of the corpus in this process under cProfile
-(``cleaner.readers`` + ``cleaner.pipeline.clean_stream``, one job), prints the top functions by
+(``cleaner.io.readers`` + ``cleaner.pipeline.clean_stream``, one job), prints the top functions by
 cumulative and by own time, then times the pipeline's step functions directly over the same
-documents (each repair in ``cleaner.repairs.REPAIRS``, ``cleaner.language.detect_language``,
-``cleaner.boilerplate.apply_boilerplate``, the edit bookkeeping, JSON in and out) and, on a
+documents (each repair in ``cleaner.steps.repairs.REPAIRS``, ``cleaner.text.language.detect_language``,
+``cleaner.boilerplate.engine.apply_boilerplate``, the edit bookkeeping, JSON in and out) and, on a
 smaller sample, each boilerplate rule on its own.  Memo caches are emptied before each pass,
 so no pass is timed warm.
 
@@ -66,7 +66,7 @@ def code_version() -> str:
 
 
 def rule_count(snapshot: Path | None = None) -> str:
-    from cleaner.rules import load_rules
+    from cleaner.ruleset.model import load_rules
 
     rules = load_rules(str(snapshot / "rules") if snapshot else None).rules
     return f"{len(rules)} rules ({sum(r.kind != 'repair' for r in rules)} boilerplate)"
@@ -132,7 +132,7 @@ def check_snapshot_import() -> None:
     probe = [
         sys.executable,
         "-c",
-        "import cleaner.cli, cleaner.rules as r; print(cleaner.cli.__file__, r.default_rules_dir())",
+        "import cleaner.cli, cleaner.ruleset.model as r; print(cleaner.cli.__file__, r.default_rules_dir())",
     ]
     got = subprocess.run(probe, capture_output=True, text=True, check=True, **snapshot_env()).stdout.split()
     if not all(Path(p).resolve().is_relative_to(SNAPSHOT.resolve()) for p in got):
@@ -257,7 +257,7 @@ def read_slice(corpus: Path, mb: float) -> bytes:
 
 
 def parse_slice(data: bytes) -> list:
-    from cleaner.readers import ReadReport, parse_jsonl
+    from cleaner.io.readers import ReadReport, parse_jsonl
 
     return list(parse_jsonl(io.BytesIO(data), "slice", "slice.jsonl", ReadReport()))
 
@@ -277,10 +277,10 @@ def print_stats(prof: cProfile.Profile, key: str, n: int) -> None:
 def clear_caches() -> int:
     """Empty the memo caches of cleaner's modules (``lru_cache`` functions, and dicts of them such
     as ``shapes.SHAPES``), so that a second pass over the same documents is not timed warm.
-    Rule-loading caches (``cleaner.rules``) stay: they are start-up, not per-document work."""
+    Rule-loading caches (``cleaner.ruleset.model``) stay: they are start-up, not per-document work."""
     n = 0
     for name, module in list(sys.modules.items()):
-        if not name.startswith("cleaner.") or name == "cleaner.rules":
+        if not name.startswith("cleaner.") or name == "cleaner.ruleset.model":
             continue
         for value in list(vars(module).values()):
             targets = value.values() if isinstance(value, dict) else (value,)
@@ -356,9 +356,9 @@ class StepTimer:
 
 def stage_timings(docs_data: bytes, keep_mb: float) -> StepTimer:
     """Time each step function of the pipeline over the documents, as ``Cleaner.clean`` calls them."""
-    from cleaner.language import detect_language
+    from cleaner.io.writers import dumps, output_record
     from cleaner.pipeline import Cleaner, Settings
-    from cleaner.writers import dumps, output_record
+    from cleaner.text.language import detect_language
 
     pc = time.perf_counter
     detect_language("A warm-up sentence, so that loading the language profiles is not timed here.")
@@ -399,7 +399,7 @@ def stage_timings(docs_data: bytes, keep_mb: float) -> StepTimer:
 
 def boilerplate_rule_timings(inputs: list[tuple[str, tuple[Any, ...]]]) -> None:
     """Each boilerplate rule applied alone to the texts the pipeline gave ``apply_boilerplate``."""
-    from cleaner.boilerplate import apply_boilerplate
+    from cleaner.boilerplate.engine import apply_boilerplate
 
     if not inputs:
         return
@@ -437,8 +437,8 @@ def boilerplate_rule_timings(inputs: list[tuple[str, tuple[Any, ...]]]) -> None:
 
 
 def profile(args: argparse.Namespace) -> int:
+    from cleaner.io.readers import ReadReport, parse_jsonl
     from cleaner.pipeline import Settings, clean_stream
-    from cleaner.readers import ReadReport, parse_jsonl
 
     corpus = (args.corpus or corpus_path(args.size_mb)).resolve()
     ensure_corpus(corpus, args.size_mb, args.seed)

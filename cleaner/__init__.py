@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from cleaner.document import Document, Edit, apply_edits
 from cleaner.errors import CleanerError, InputError, RuleError
 from cleaner.pipeline import Cleaner, Settings, clean_stream, clean_text
-from cleaner.rules import Rule, RuleSet, load_rules
+from cleaner.ruleset.model import Rule, RuleSet, load_rules
 
 try:  # the version is written once, in pyproject.toml
     __version__ = version("cleaner")

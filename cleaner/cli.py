@@ -1,7 +1,7 @@
-"""The command line: parses arguments into options and hands them to :mod:`cleaner.jobs`.
+"""The command line: parses arguments into options and hands them to :mod:`cleaner.commands`.
 
-No logic lives here beyond turning flags into a :class:`~cleaner.jobs.WriteMode` and errors
-into exit codes.
+No logic lives here beyond turning flags into options, errors into exit codes, and signals into
+a clean stop.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from typing import Annotated, NoReturn
 import typer
 
 from cleaner import __version__
-from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
-from cleaner.dedup_job import DedupOptions, run_dedup
+from cleaner.commands.clean import CleanOptions, ExitCode, WriteMode, run_clean
+from cleaner.commands.dedup import DedupOptions, run_dedup
+from cleaner.commands.index import IndexOptions, ManifestFormat, run_index
+from cleaner.dedup.minhash import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 from cleaner.errors import CleanerError
-from cleaner.index_job import IndexOptions, ManifestFormat, run_index
-from cleaner.jobs import CleanOptions, ExitCode, WriteMode, run_clean
-from cleaner.manifest import IndexSettings
+from cleaner.manifest.model import IndexSettings
 from cleaner.pipeline import Settings
-from cleaner.rules import load_rules
+from cleaner.ruleset.model import load_rules
 
 # The arguments and options that `clean` and `dedup` share, declared once.
 Paths = Annotated[

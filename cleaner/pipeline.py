@@ -18,12 +18,12 @@ from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from cleaner.boilerplate import apply_boilerplate
+from cleaner.boilerplate.engine import apply_boilerplate
 from cleaner.document import Document, Edit, LineMap
-from cleaner.language import detect_sample, language_sample
-from cleaner.leads import truncated_tail
-from cleaner.repairs import REPAIRS
-from cleaner.rules import Rule, RuleSet, load_rules
+from cleaner.ruleset.model import Rule, RuleSet, load_rules
+from cleaner.steps.leads import truncated_tail
+from cleaner.steps.repairs import REPAIRS
+from cleaner.text.language import detect_sample, language_sample
 
 #: Repairs ordered below this run before language identification, the rest after it.
 LANGUAGE_ORDER = 50

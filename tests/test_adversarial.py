@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wordfreq import get_frequency_dict, zipf_frequency
 
-from cleaner.boilerplate import _MAX_RIDERS, _find_removals, apply_boilerplate
+from cleaner.boilerplate.engine import _MAX_RIDERS, _find_removals, apply_boilerplate
 from cleaner.document import Document, Edit, LineMap, apply_edits
-from cleaner.glue import LEXICON_LANGUAGES, LONGEST_WORD, _button_cuts, _zipf, glue_points
 from cleaner.pipeline import Cleaner
-from cleaner.rules import load_rules
+from cleaner.ruleset.model import load_rules
+from cleaner.steps.glue import LEXICON_LANGUAGES, LONGEST_WORD, _button_cuts, _zipf, glue_points
 
 _CLEANER = Cleaner()
 

@@ -22,8 +22,8 @@ import pytest
 import zstandard
 from typer.testing import CliRunner
 
-from cleaner import readers, writers
 from cleaner.cli import app
+from cleaner.io import readers, writers
 from tests.conftest import RAW_SEEDS
 
 runner = CliRunner()

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.dedup import (
+from cleaner.commands.dedup import DedupOptions, run_dedup
+from cleaner.dedup.minhash import (
     Deduplicator,
     Params,
     Signer,
@@ -28,7 +29,6 @@ from cleaner.dedup import (
     shingle_hashes,
     token_bytes,
 )
-from cleaner.dedup_job import DedupOptions, run_dedup
 from tests.conftest import FIXTURES, SHARED
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from cleaner.document import Document, apply_edits
-from cleaner.flat import find_flat_dateline, split_flat_dateline, strip_flat_widgets
 from cleaner.pipeline import Cleaner
-from cleaner.style import is_flat
+from cleaner.steps.flat import find_flat_dateline, split_flat_dateline, strip_flat_widgets
+from cleaner.text.style import is_flat
 
 from .conftest import seed_text
 

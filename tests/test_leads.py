@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from cleaner.document import apply_edits
-from cleaner.leads import judge, restore_lead, truncated_tail
 from cleaner.pipeline import clean_text
+from cleaner.steps.leads import judge, restore_lead, truncated_tail
 
 from .conftest import seed_text
 

@@ -25,15 +25,15 @@ from typing import TextIO
 from rich.console import Console
 
 from cleaner import __version__
-from cleaner.dedup import Deduplicator, Signature
-from cleaner.dedup_job import check_params
+from cleaner.commands.clean import ExitCode, with_progress
+from cleaner.commands.dedup import check_params
+from cleaner.dedup.minhash import Deduplicator, Signature
 from cleaner.document import Document
 from cleaner.errors import InputError
-from cleaner.jobs import ExitCode, with_progress
-from cleaner.manifest import Entry, IndexSettings, Manifest, is_manifest, render_json, render_markdown, title_of
+from cleaner.io.readers import ReadReport, plan_inputs, read_documents, tracked
+from cleaner.io.writers import atomic_file, check_output_file
+from cleaner.manifest.model import Entry, IndexSettings, Manifest, is_manifest, render_json, render_markdown, title_of
 from cleaner.pipeline import Settings, clean_stream
-from cleaner.readers import ReadReport, plan_inputs, read_documents, tracked
-from cleaner.writers import atomic_file, check_output_file
 
 #: How many lines of the difference ``--check`` shows.
 DIFF_LINES = 40

@@ -1,4 +1,4 @@
-"""Repairs for flattened text (lowercase, no punctuation, one line: :func:`cleaner.style.is_flat`).
+"""Repairs for flattened text (lowercase, no punctuation, one line: :func:`cleaner.text.style.is_flat`).
 
 Flattened text has lost the line breaks, case and punctuation that the boilerplate rules look
 at, so a link widget ("top stories" and three headlines) pushed into the middle of an article
@@ -21,7 +21,7 @@ can only be told from the article by its words.  Two kinds of evidence are combi
 
 A header phrase is needed: without one, an off-topic stretch of an article (a list of names, a
 quotation) scores as high as a widget.  Both repairs do nothing unless
-:func:`~cleaner.style.is_flat` holds, and cleaning their output again changes nothing.
+:func:`~cleaner.text.style.is_flat` holds, and cleaning their output again changes nothing.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import regex
 from wordfreq import word_frequency
 
 from cleaner.document import Edit, EditLog
-from cleaner.style import is_flat
+from cleaner.text.style import is_flat
 
 _TOKEN = regex.compile(r"\S+")
 

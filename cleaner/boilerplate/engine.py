@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from cleaner.document import Edit, EditLog, iter_lines
-from cleaner.glue import SPLITTERS
-from cleaner.rules import Neighbours, Rule
-from cleaner.shapes import SHAPES
+from cleaner.ruleset.model import Neighbours, Rule
+from cleaner.steps.glue import SPLITTERS
+from cleaner.text.shapes import SHAPES
 
 
 @dataclass(slots=True)
@@ -439,7 +439,7 @@ def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
     changed ("Advertisementlinkedin|Headline" has none that "linkedin|Headline" has), so that
     cleaning the result again finds nothing more.
 
-    >>> from cleaner.rules import load_rules
+    >>> from cleaner.ruleset.model import load_rules
     >>> rules = load_rules().boilerplate
     >>> apply_boilerplate("First paragraph.\\nAdvertisement\\nSecond paragraph.", rules)[0]
     'First paragraph.\\nSecond paragraph.'

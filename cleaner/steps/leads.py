@@ -41,8 +41,8 @@ import regex
 from wordfreq import available_languages, get_frequency_dict, top_n_list
 
 from cleaner.document import Edit, EditLog
-from cleaner.language import detect_language
-from cleaner.style import is_flat
+from cleaner.text.language import detect_language
+from cleaner.text.style import is_flat
 
 # --- the model's numbers ------------------------------------------------------------------
 # Measured by cutting one or two letters off the sentence starts of the development set's articles

@@ -161,9 +161,9 @@ _LETTERS = regex.compile(r"\p{L}+")
 
 
 def _allow_list_path() -> Path:
-    here = Path(__file__).parent
-    packaged = here / "rules" / "camel-case-names.txt"
-    return packaged if packaged.is_file() else here.parent / "rules" / "camel-case-names.txt"
+    from cleaner.ruleset.model import default_rules_dir  # the registry imports this module
+
+    return default_rules_dir() / "camel-case-names.txt"
 
 
 @cache

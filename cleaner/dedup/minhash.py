@@ -1,6 +1,6 @@
 """Near-duplicate stories: MinHash signatures, LSH candidates, verified clusters.
 
-Pure functions and classes; :mod:`cleaner.dedup_job` does the I/O.
+Pure functions and classes; :mod:`cleaner.commands.dedup` does the I/O.
 
 Text is normalised first (:func:`normalise`: NFKC, lowercase, every run of punctuation and
 whitespace becomes one space), so a copy that was flattened (lowercased, punctuation stripped)

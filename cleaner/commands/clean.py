@@ -1,7 +1,8 @@
-"""The jobs behind the commands: I/O at the edges, the pipeline in between, an exit code out.
+"""``cleaner clean``: read, clean, write or check or diff; I/O at the edges, the pipeline in between.
 
-The command line (:mod:`cleaner.cli`) only parses arguments into these options; everything a
-command does is here, so it can be called and tested without a terminal.
+The command line (:mod:`cleaner.cli`) only parses arguments into :class:`CleanOptions`; everything
+the command does is here, so it can be called and tested without a terminal.  The exit codes and
+the progress bar shared by every command are defined here too.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cleaner.document import Document
 from cleaner.errors import OutputError
+from cleaner.io.readers import ReadReport, plan_inputs, read_documents
+from cleaner.io.writers import CorpusSink, check_outputs
 from cleaner.pipeline import Settings, clean_stream
-from cleaner.readers import ReadReport, plan_inputs, read_documents
-from cleaner.writers import CorpusSink, check_outputs
 
 
 class ExitCode(enum.IntEnum):
@@ -93,7 +94,7 @@ class Summary:
 def check_output_target(options: CleanOptions) -> None:
     """Refuse an output folder that holds an input folder or lies in one (a next run would read its outputs).
 
-    What each output file would overwrite is checked file by file in :func:`~cleaner.writers.check_outputs`.
+    What each output file would overwrite is checked file by file in :func:`~cleaner.io.writers.check_outputs`.
     """
     if options.mode is not WriteMode.OUTPUT or options.output in (None, "-"):
         return

@@ -1,6 +1,6 @@
 """Text repairs: small pure functions ``text -> (text, edits)``, one per rule file of kind ``repair``.
 
-Larger repairs live in modules of their own (:mod:`cleaner.leads`) and are listed here too.
+Larger repairs live in modules of their own (:mod:`cleaner.steps.leads`) and are listed here too.
 
 Each repair is named by its rule file in ``rules/`` (code, slug, why, examples); this module only
 holds the functions, in :data:`REPAIRS`, under the name that the rule file's ``function`` gives.
@@ -16,8 +16,8 @@ import ftfy
 import ftfy.badness
 
 from cleaner.document import Edit, EditLog, iter_lines
-from cleaner.flat import split_flat_dateline, strip_flat_widgets
-from cleaner.leads import restore_lead
+from cleaner.steps.flat import split_flat_dateline, strip_flat_widgets
+from cleaner.steps.leads import restore_lead
 
 #: A repair takes the text and the rule's (code, slug) and returns the new text and its edits.
 Repair = Callable[[str, str, str], tuple[str, list[Edit]]]

@@ -2,8 +2,8 @@
 
 One TOML file per rule (``rules/BP001-read-more-link.toml``), validated against
 ``rule.schema.json``.  Repairs (``kind = "repair"``) name a function of
-:data:`cleaner.repairs.REPAIRS`; boilerplate rules (``line``, ``span``, ``block``) carry their
-patterns and are applied by :mod:`cleaner.boilerplate`.
+:data:`cleaner.steps.repairs.REPAIRS`; boilerplate rules (``line``, ``span``, ``block``) carry their
+patterns and are applied by :mod:`cleaner.boilerplate.engine`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import jsonschema
 import regex
 
 from cleaner.errors import RuleError
-from cleaner.glue import SPLITTERS
-from cleaner.repairs import REPAIRS
-from cleaner.shapes import SHAPES
+from cleaner.steps.glue import SPLITTERS
+from cleaner.steps.repairs import REPAIRS
+from cleaner.text.shapes import SHAPES
 
 BOILERPLATE_KINDS = ("split", "line", "span", "block", "run")
 
@@ -193,7 +193,7 @@ def _digest_of(base: str, codes: list[str]) -> str:
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(resources.files("cleaner").joinpath("rule.schema.json").read_text("utf-8"))
+    schema = json.loads(resources.files("cleaner.ruleset").joinpath("rule.schema.json").read_text("utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
@@ -201,10 +201,11 @@ def _validator() -> jsonschema.protocols.Validator:
 
 def default_rules_dir() -> Path:
     """Where the rules are: ``cleaner/rules`` in an installed wheel, else ``rules/`` of the checkout."""
-    packaged = Path(__file__).parent / "rules"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "rules"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).parent.parent / "rules"
+    return package.parent / "rules"
 
 
 def _compile(pattern: str, where: str) -> regex.Pattern[str]:

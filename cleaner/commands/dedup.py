@@ -1,6 +1,6 @@
 """``cleaner dedup``: clean documents, sign them, cluster near-duplicate stories, write the verdicts.
 
-The logic is in :mod:`cleaner.dedup`; this module reads, cleans (``clean_stream``, any ``--jobs``),
+The logic is in :mod:`cleaner.dedup.minhash`; this module reads, cleans (``clean_stream``, any ``--jobs``),
 keeps signatures only (the cleaned texts go to a temporary spool file, and only when
 ``--write-kept`` asks for them), and writes the results.
 """
@@ -21,7 +21,8 @@ from typing import IO, TextIO
 import numpy as np
 import xxhash
 
-from cleaner.dedup import (
+from cleaner.commands.clean import ExitCode
+from cleaner.dedup.minhash import (
     DEFAULT_CONTAINMENT,
     DEFAULT_NGRAM,
     DEFAULT_NUM_PERM,
@@ -30,10 +31,9 @@ from cleaner.dedup import (
     Params,
 )
 from cleaner.errors import InputError, OutputError
-from cleaner.jobs import ExitCode
+from cleaner.io.readers import InputFile, ReadReport, plan_inputs, read_documents, shown_path
+from cleaner.io.writers import CorpusSink, JsonlSink, atomic_file, check_output_file, check_outputs, is_jsonl_target
 from cleaner.pipeline import Settings, clean_stream
-from cleaner.readers import InputFile, ReadReport, plan_inputs, read_documents, shown_path
-from cleaner.writers import CorpusSink, JsonlSink, atomic_file, check_output_file, check_outputs, is_jsonl_target
 
 KEEP_POLICIES = ("longest", "first")
 #: Format 2 stores each document's text hash (ids are checked against it).

@@ -1,0 +1,1 @@
+"""The boilerplate engine: line, span, block and run rules applied to a text (:mod:`.engine`)."""

@@ -1,0 +1,1 @@
+"""What each command does, one module per command; :mod:`cleaner.cli` only parses arguments into these."""
