@@ -21,7 +21,7 @@ from cleaner import __version__
 from cleaner.commands.clean import CleanOptions, ExitCode, WriteMode, run_clean
 from cleaner.commands.dedup import DedupOptions, run_dedup
 from cleaner.commands.index import IndexOptions, ManifestFormat, run_index
-from cleaner.dedup.minhash import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
+from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 from cleaner.errors import CleanerError
 from cleaner.manifest.model import IndexSettings
 from cleaner.pipeline import Settings
@@ -238,9 +238,13 @@ def dedup(
     num_perm: NumPerm = DEFAULT_NUM_PERM,
     ngram: Ngram = DEFAULT_NGRAM,
     keep: Keep = "longest",
-    index: Annotated[
+    store: Annotated[
         str | None,
-        typer.Option("--index", help="An .npz index of signatures: read if it exists, then updated with this run."),
+        typer.Option(
+            "--store",
+            "--index",
+            help="An .npz store of signatures: read if it exists, then updated with this run (--index: the old name).",
+        ),
     ] = None,
     jobs: Jobs = 1,
     write_kept: Annotated[
@@ -259,7 +263,7 @@ def dedup(
         num_perm=num_perm,
         ngram=ngram,
         keep=keep,
-        index=index,
+        store=store,
         jobs=jobs,
         write_kept=write_kept,
         text_key=text_key,

@@ -108,7 +108,8 @@ def test_a_file_named_twice_is_read_once(two_same_named: tuple[Path, Path], tmp_
         ["dedup", "{corpus}/a.txt", "{corpus}/g.jsonl", "--write-kept", "{corpus}"],
         ["clean", "{corpus}/g.jsonl", "-o", "{corpus}/g.jsonl"],
         ["dedup", "{corpus}/g.jsonl", "-o", "{corpus}/g.jsonl"],
-        ["dedup", "{corpus}/g.jsonl", "--index", "{corpus}/g.jsonl"],
+        ["dedup", "{corpus}/g.jsonl", "--store", "{corpus}/g.jsonl"],
+        ["dedup", "{corpus}/g.jsonl", "--index", "{corpus}/g.jsonl"],  # the old name of --store
     ],
 )
 def test_an_input_is_never_overwritten_without_in_place(tmp_path: Path, command: list[str]) -> None:
@@ -190,23 +191,23 @@ def test_dedup_ids_of_same_named_files_do_not_collide(two_same_named: tuple[Path
         jsonl(tmp_path / "B" / "data.jsonl", [{"text": "A different story about bridges, told at length."}]),
     )
     index = tmp_path / "i.npz"
-    assert run("dedup", str(a), "--index", str(index))[0] == 0
-    code, _, err = run("dedup", str(b), "--index", str(index), "-o", str(tmp_path / "v.jsonl"))
-    assert code == 0 and "1 from the index, 1 new" in err and "already in the index" not in err
+    assert run("dedup", str(a), "--store", str(index))[0] == 0
+    code, _, err = run("dedup", str(b), "--store", str(index), "-o", str(tmp_path / "v.jsonl"))
+    assert code == 0 and "1 from the store, 1 new" in err and "already in the store" not in err
     assert {r["id"] for r in records(tmp_path / "v.jsonl")} == {f"{a}:1", f"{b}:1"}
     # the same file again is known (same id, same text) and skipped
-    code, _, err = run("dedup", str(b), "--index", str(index))
-    assert code == 0 and "skipped 1 documents already in the index" in err
+    code, _, err = run("dedup", str(b), "--store", str(index))
+    assert code == 0 and "skipped 1 documents already in the store" in err
 
 
 def test_dedup_refuses_an_id_the_index_holds_for_another_text(tmp_path: Path) -> None:
     a = jsonl(tmp_path / "a.jsonl", [{"id": "x", "text": ARTICLE}])
     b = jsonl(tmp_path / "b.jsonl", [{"id": "x", "text": "Another story entirely, about trains."}])
     index = tmp_path / "i.npz"
-    assert run("dedup", str(a), "--index", str(index))[0] == 0
+    assert run("dedup", str(a), "--store", str(index))[0] == 0
     before = index.read_bytes()
-    code, _, err = run("dedup", str(b), "--index", str(index))
-    one_line_error(code, err, "is in the index")
+    code, _, err = run("dedup", str(b), "--store", str(index))
+    one_line_error(code, err, "is in the store")
     assert index.read_bytes() == before
     code, _, err = run("dedup", str(a), str(b))  # and within one run
     one_line_error(code, err, "ids must be unique")
@@ -347,7 +348,7 @@ def test_non_utf8_file_names_go_to_json_escaped(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     assert run("clean", str(folder), "-o", str(out))[0] == 0
     assert records(out)[0]["id"] == f"{folder}/caf\\xe9.txt"
-    code, _, err = run("dedup", str(folder), "-o", str(tmp_path / "v.jsonl"), "--index", str(tmp_path / "i.npz"))
+    code, _, err = run("dedup", str(folder), "-o", str(tmp_path / "v.jsonl"), "--store", str(tmp_path / "i.npz"))
     assert code == 0, err
     assert records(tmp_path / "v.jsonl")[0]["id"] == f"{folder}/caf\\xe9.txt"
 
@@ -404,14 +405,14 @@ def test_a_bad_index_file_is_one_line(tmp_path: Path, content: bytes | str) -> N
     if content == "npz-object":
         np.savez(index, params=np.array([{"format": 2}], dtype=object))
     elif content == "npz-cut":
-        assert run("dedup", str(src), "--index", str(index))[0] == 0
+        assert run("dedup", str(src), "--store", str(index))[0] == 0
         index.write_bytes(index.read_bytes()[:200])
     else:
         assert isinstance(content, bytes)
         index.write_bytes(content)
     before = index.read_bytes()
-    code, _, err = run("dedup", str(src), "--index", str(index))
-    one_line_error(code, err, "not a dedup index")
+    code, _, err = run("dedup", str(src), "--store", str(index))
+    one_line_error(code, err, "not a signature store")
     assert "allow_pickle" not in err and index.read_bytes() == before
 
 
@@ -569,11 +570,11 @@ def test_dedup_outputs_land_together(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(writers.os, "replace", refuse_kept)
     before = snapshot(tmp_path)
-    code, _, err = run("dedup", str(src), "-o", str(verdicts), "--write-kept", str(kept), "--index", str(index))
+    code, _, err = run("dedup", str(src), "-o", str(verdicts), "--write-kept", str(kept), "--store", str(index))
     one_line_error(code, err, "No space left on device")
     assert snapshot(tmp_path) == before  # no verdicts, no index, no kept documents
     monkeypatch.undo()
-    code, _, err = run("dedup", str(src), "-o", str(verdicts), "--write-kept", str(kept), "--index", str(index))
+    code, _, err = run("dedup", str(src), "-o", str(verdicts), "--write-kept", str(kept), "--store", str(index))
     assert code == 0, err
     assert [r["keep"] for r in records(verdicts)] == [True, False] and len(records(kept / "a.jsonl")) == 1
     assert index.exists()

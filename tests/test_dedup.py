@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from cleaner.cli import app
 from cleaner.commands.dedup import DedupOptions, run_dedup
-from cleaner.dedup.minhash import (
+from cleaner.dedup import (
     Deduplicator,
     Params,
     Signer,
@@ -191,9 +191,9 @@ def test_incremental_run_gives_the_clusters_of_one_run(tmp_path: Path) -> None:
     assert run_dedup(DedupOptions(paths=[str(old), str(new)], output=str(whole))) == 0
     index = tmp_path / "sigs.npz"
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
-    assert run_dedup(DedupOptions(paths=[str(old)], output=str(first), index=str(index))) == 0
+    assert run_dedup(DedupOptions(paths=[str(old)], output=str(first), store=str(index))) == 0
     assert index.exists()
-    assert run_dedup(DedupOptions(paths=[str(new)], output=str(second), index=str(index))) == 0
+    assert run_dedup(DedupOptions(paths=[str(new)], output=str(second), store=str(index))) == 0
     assert second.read_bytes() == whole.read_bytes()  # the index's documents and the new ones, as one run
     assert len(read_out(first)) == 20
 
@@ -201,7 +201,7 @@ def test_incremental_run_gives_the_clusters_of_one_run(tmp_path: Path) -> None:
 def test_index_with_other_parameters_is_refused(tmp_path: Path) -> None:
     old, new = _dupes_corpus(tmp_path)
     index = tmp_path / "sigs.npz"
-    assert run_dedup(DedupOptions(paths=[str(old)], index=str(index))) == 0
+    assert run_dedup(DedupOptions(paths=[str(old)], store=str(index))) == 0
     before = index.read_bytes()
     result = runner.invoke(app, ["dedup", str(new), "--index", str(index), "--num-perm", "64"])
     assert result.exit_code == 2

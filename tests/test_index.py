@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from cleaner import clean_text
 from cleaner.cli import app
-from cleaner.dedup.minhash import normalise
+from cleaner.dedup import normalise
 from cleaner.manifest.model import (
     Entry,
     IndexSettings,

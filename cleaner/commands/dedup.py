@@ -1,13 +1,12 @@
 """``cleaner dedup``: clean documents, sign them, cluster near-duplicate stories, write the verdicts.
 
-The logic is in :mod:`cleaner.dedup.minhash`; this module reads, cleans (``clean_stream``, any ``--jobs``),
+The logic is in :mod:`cleaner.dedup`; this module reads, cleans (``clean_stream``, any ``--jobs``),
 keeps signatures only (the cleaned texts go to a temporary spool file, and only when
 ``--write-kept`` asks for them), and writes the results.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import sys
@@ -18,11 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TextIO
 
-import numpy as np
-import xxhash
-
 from cleaner.commands.clean import ExitCode
-from cleaner.dedup.minhash import (
+from cleaner.dedup import (
     DEFAULT_CONTAINMENT,
     DEFAULT_NGRAM,
     DEFAULT_NUM_PERM,
@@ -30,14 +26,13 @@ from cleaner.dedup.minhash import (
     Deduplicator,
     Params,
 )
+from cleaner.dedup.store import load_store, save_store, text_hash
 from cleaner.errors import InputError, OutputError
 from cleaner.io.readers import InputFile, ReadReport, plan_inputs, read_documents, shown_path
-from cleaner.io.writers import CorpusSink, JsonlSink, atomic_file, check_output_file, check_outputs, is_jsonl_target
+from cleaner.io.writers import CorpusSink, JsonlSink, check_output_file, check_outputs, is_jsonl_target
 from cleaner.pipeline import Settings, clean_stream
 
 KEEP_POLICIES = ("longest", "first")
-#: Format 2 stores each document's text hash (ids are checked against it).
-INDEX_FORMAT = 2
 
 
 @dataclass
@@ -51,73 +46,13 @@ class DedupOptions:
     num_perm: int = DEFAULT_NUM_PERM
     ngram: int = DEFAULT_NGRAM
     keep: str = "longest"
-    index: str | None = None
+    store: str | None = None  # the .npz signature store (--store)
     jobs: int = 1
     write_kept: str | None = None
     settings: Settings = field(default_factory=Settings)
     text_key: str = "text"
     id_key: str = "id"
     skip_bad: bool = False
-
-
-def text_hash(text: str) -> str:
-    """The hash by which an index knows a document's cleaned text (xxh3, 128 bits, hex)."""
-    return xxhash.xxh3_128_hexdigest(text.encode("utf-8", errors="surrogatepass"))
-
-
-def load_index(path: Path, params: Params, dedup: Deduplicator) -> dict[str, str]:
-    """Add the documents stored in the index at ``path`` to ``dedup``; their ids and text hashes.
-
-    Raises :class:`InputError` when the index was built with other parameters or is unreadable.
-    """
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            stored = json.loads(str(data["params"]))
-            if stored.get("format") != INDEX_FORMAT:
-                raise InputError(
-                    f"{shown_path(path)}: a dedup index of format {stored.get('format')!r} (this cleaner reads "
-                    f"{INDEX_FORMAT}); build a new index"
-                )
-            signatures = np.asarray(data["signatures"], dtype=np.uint32)
-            sizes = data["sizes"].tolist()
-            lengths = data["lengths"].tolist()
-            ids = [str(x) for x in data["ids"].tolist()]
-            hashes = [str(x) for x in data["hashes"].tolist()]
-    except InputError:
-        raise
-    except Exception as exc:
-        # np.load meets a truncated, empty or foreign file with many kinds of error (zipfile's,
-        # numpy's, json's, an object array); none of them is the user's to fix but by a new index
-        reason = "empty file" if path.exists() and path.stat().st_size == 0 else type(exc).__name__
-        raise InputError(
-            f"{shown_path(path)}: not a dedup index written by cleaner dedup --index ({reason}); "
-            "remove it or name a new one"
-        ) from None
-    wanted = {"format": INDEX_FORMAT, **params.as_dict()}
-    if stored != wanted:
-        diff = ", ".join(f"{k} {stored.get(k)!r} (asked {v!r})" for k, v in wanted.items() if stored.get(k) != v)
-        raise InputError(f"{shown_path(path)}: index was built with other parameters: {diff}; use a new index")
-    if not (len(signatures) == len(sizes) == len(lengths) == len(ids) == len(hashes)):
-        raise InputError(f"{shown_path(path)}: a damaged dedup index (its arrays differ in length); build a new one")
-    for i, doc_id in enumerate(ids):
-        dedup.add_signature(doc_id, signatures[i].copy(), int(sizes[i]), int(lengths[i]))
-    return dict(zip(ids, hashes, strict=True))
-
-
-def save_index(path: Path, params: Params, dedup: Deduplicator, hashes: list[str]) -> None:
-    """Write every signature, size, length, id and text hash, and the parameters, atomically (``.npz``)."""
-    n, p = len(dedup), params.num_perm
-    sigs = np.stack(dedup.signatures) if n else np.zeros((0, p), dtype=np.uint32)
-    with atomic_file(path) as f:
-        np.savez(
-            f,
-            params=np.array(json.dumps({"format": INDEX_FORMAT, **params.as_dict()})),
-            signatures=sigs.astype(np.uint32),
-            sizes=np.array(dedup.sizes, dtype=np.int64),
-            lengths=np.array(dedup.lengths, dtype=np.int64),
-            ids=np.array(dedup.ids, dtype=np.str_),
-            hashes=np.array(hashes, dtype=np.str_),
-        )
 
 
 def check_params(threshold: float, containment: float, num_perm: int, ngram: int, keep: str) -> None:
@@ -139,9 +74,9 @@ def _check(options: DedupOptions, report: ReadReport) -> list[InputFile]:
         if option == "-o" and not is_jsonl_target(target):
             raise InputError(f"-o {target}: the verdicts are JSONL: name a .jsonl[.gz|.zst] file, or - for stdout")
         check_outputs(files, target, option)
-    if options.index is not None:
-        check_output_file(files, Path(options.index), "--index")
-        targets.append(("--index", options.index))
+    if options.store is not None:
+        check_output_file(files, Path(options.store), "--store")
+        targets.append(("--store", options.store))
     named = [(o, Path(t).absolute()) for o, t in targets if t != "-"]
     for i, (o1, p1) in enumerate(named):
         for o2, p2 in named[i + 1 :]:
@@ -153,9 +88,9 @@ def _check(options: DedupOptions, report: ReadReport) -> list[InputFile]:
 def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
     """Run ``cleaner dedup``; return its exit code.  Raises ``CleanerError`` on bad input.
 
-    Ids must be unique, within a run and across the runs an index remembers: a document whose id
-    is in the index with the same cleaned text is skipped (it was signed before); one whose id is
-    in the index or earlier in the run with another text is an error, not a silent skip.
+    Ids must be unique, within a run and across the runs a store remembers: a document whose id
+    is in the store with the same cleaned text is skipped (it was signed before); one whose id is
+    in the store or earlier in the run with another text is an error, not a silent skip.
     """
     err = err or sys.stderr
     report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
@@ -163,10 +98,10 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
     options.settings.ruleset()  # a bad rule selection fails before anything is read
     params = Params(num_perm=options.num_perm, ngram=options.ngram)
     dedup = Deduplicator(params, threshold=options.threshold, containment_threshold=options.containment)
-    index_path = Path(options.index) if options.index else None
+    store_path = Path(options.store) if options.store else None
     known: dict[str, str] = {}
-    if index_path is not None and index_path.exists():
-        known = load_index(index_path, params, dedup)
+    if store_path is not None and store_path.exists():
+        known = load_store(store_path, params, dedup)
     stored = len(known)
     hashes = list(known.values())
     first_seen: dict[str, str] = {}  # id -> where this run met it first
@@ -189,19 +124,19 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
             if doc.id in known:
                 if known[doc.id] != digest:
                     raise InputError(
-                        f"{doc.source}: id {doc.id!r} is in the index {options.index} for another text; "
-                        "an index cannot replace a document: give it a new id, or build a new index"
+                        f"{doc.source}: id {doc.id!r} is in the store {options.store} for another text; "
+                        "a store cannot replace a document: give it a new id, or build a new store"
                     )
-                skipped_known += 1  # already in the index: its stored signature stands
+                skipped_known += 1  # already in the store: its stored signature stands
                 continue
             i = dedup.add_text(doc.id, doc.text)
             hashes.append(digest)
             if spool is not None:
                 pickle.dump((i, doc), spool, protocol=pickle.HIGHEST_PROTOCOL)
         assignments = dedup.assign(options.keep)
-        # the verdicts, the kept documents and the index land together: the verdicts are written
+        # the verdicts, the kept documents and the store land together: the verdicts are written
         # complete beside their place, the kept documents committed, then the verdicts renamed
-        # into place and the index saved; a failure before that leaves every output as it was
+        # into place and the store saved; a failure before that leaves every output as it was
         staged: Path | None = None  # the complete verdicts file, not yet in its place
         if options.output is not None:
             verdicts = JsonlSink(options.output)
@@ -233,18 +168,18 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
         finally:
             if staged is not None:
                 staged.unlink(missing_ok=True)
-    if index_path is not None:
-        save_index(index_path, params, dedup, hashes)
+    if store_path is not None:
+        save_store(store_path, params, dedup, hashes)
     seconds = time.perf_counter() - start
     clusters = sum(1 for a in assignments if a.keep)
     new = len(dedup) - stored
-    where = f" ({stored} from the index, {new} new)" if index_path is not None else ""
+    where = f" ({stored} from the store, {new} new)" if store_path is not None else ""
     print(
         f"{len(dedup)} documents{where}, {clusters} clusters, {len(dedup) - clusters} duplicates in {seconds:.2f}s",
         file=err,
     )
     if skipped_known:
-        print(f"skipped {skipped_known} documents already in the index", file=err)
+        print(f"skipped {skipped_known} documents already in the store", file=err)
     if report.skipped_lines:
         print(f"skipped {report.skipped_lines} broken JSONL lines", file=err)
     return ExitCode.OK

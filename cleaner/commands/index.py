@@ -27,7 +27,7 @@ from rich.console import Console
 from cleaner import __version__
 from cleaner.commands.clean import ExitCode, with_progress
 from cleaner.commands.dedup import check_params
-from cleaner.dedup.minhash import Deduplicator, Signature
+from cleaner.dedup import Deduplicator, Signature
 from cleaner.document import Document
 from cleaner.errors import InputError
 from cleaner.io.readers import ReadReport, plan_inputs, read_documents, tracked
