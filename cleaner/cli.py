@@ -23,7 +23,7 @@ from cleaner.commands.dedup import DedupOptions, run_dedup
 from cleaner.commands.index import IndexOptions, ManifestFormat, run_index
 from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 from cleaner.errors import CleanerError
-from cleaner.manifest.model import IndexSettings
+from cleaner.manifest import IndexSettings
 from cleaner.pipeline import Settings
 from cleaner.ruleset.model import load_rules
 

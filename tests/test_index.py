@@ -17,19 +17,17 @@ from typer.testing import CliRunner
 from cleaner import clean_text
 from cleaner.cli import app
 from cleaner.dedup import normalise
-from cleaner.manifest.model import (
+from cleaner.manifest import (
     Entry,
     IndexSettings,
     Manifest,
     ManifestError,
-    escape,
     load_manifest,
     parse_markdown,
     render_json,
     render_markdown,
-    split_row,
-    unescape,
 )
+from cleaner.manifest.markdown import escape, split_row, unescape
 
 from .conftest import RAW_SEEDS, seed_text
 

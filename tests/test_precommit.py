@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from cleaner import clean_text
-from cleaner.manifest.model import load_manifest
+from cleaner.manifest import load_manifest
 
 from .conftest import RAW_SEEDS
 

@@ -32,7 +32,7 @@ from cleaner.document import Document
 from cleaner.errors import InputError
 from cleaner.io.readers import ReadReport, plan_inputs, read_documents, tracked
 from cleaner.io.writers import atomic_file, check_output_file
-from cleaner.manifest.model import Entry, IndexSettings, Manifest, is_manifest, render_json, render_markdown, title_of
+from cleaner.manifest import Entry, IndexSettings, Manifest, is_manifest, render_json, render_markdown, title_of
 from cleaner.pipeline import Settings, clean_stream
 
 #: How many lines of the difference ``--check`` shows.

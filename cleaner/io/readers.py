@@ -37,7 +37,7 @@ from charset_normalizer import from_bytes
 
 from cleaner.document import Document
 from cleaner.errors import InputError
-from cleaner.manifest.model import is_manifest
+from cleaner.manifest import is_manifest
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")

@@ -1,5 +1,20 @@
-"""The corpus manifest (INDEX.md and its JSON form): its data, rendered and parsed back exactly."""
+"""The corpus manifest (INDEX.md and its JSON form): its data (:mod:`.model`), its Markdown form
+(:mod:`.markdown`), and reading either back (:mod:`.load`)."""
 
-from cleaner.manifest.model import Entry, IndexSettings, Manifest, ManifestError, is_manifest, load_manifest
+from cleaner.manifest.load import is_manifest, load_manifest, parse
+from cleaner.manifest.markdown import parse_markdown, render_markdown
+from cleaner.manifest.model import Entry, IndexSettings, Manifest, ManifestError, render_json, title_of
 
-__all__ = ["Entry", "IndexSettings", "Manifest", "ManifestError", "is_manifest", "load_manifest"]
+__all__ = [
+    "Entry",
+    "IndexSettings",
+    "Manifest",
+    "ManifestError",
+    "is_manifest",
+    "load_manifest",
+    "parse",
+    "parse_markdown",
+    "render_json",
+    "render_markdown",
+    "title_of",
+]
