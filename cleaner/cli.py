@@ -18,14 +18,15 @@ from typing import Annotated, NoReturn
 import typer
 
 from cleaner import __version__
-from cleaner.commands.clean import CleanOptions, ExitCode, WriteMode, run_clean
+from cleaner.commands.clean import CleanOptions, WriteMode, run_clean
+from cleaner.commands.common import ExitCode
 from cleaner.commands.dedup import DedupOptions, run_dedup
 from cleaner.commands.index import IndexOptions, ManifestFormat, run_index
+from cleaner.commands.rules import run_rules
 from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 from cleaner.errors import CleanerError
 from cleaner.manifest import IndexSettings
 from cleaner.pipeline import Settings
-from cleaner.ruleset.model import load_rules
 
 # The arguments and options that `clean` and `dedup` share, declared once.
 Paths = Annotated[
@@ -341,19 +342,7 @@ def index(
 
 @app.command(help="List the rules, or print one rule's page (what it does, why, examples).")
 def rules(code: Annotated[str | None, typer.Argument(help="A rule code or slug.")] = None) -> None:
-    def job() -> int:
-        ruleset = load_rules()
-        if code is None:
-            for r in ruleset.rules:
-                typer.echo(f"{r.code}  {r.slug:28} {r.kind:7} {r.summary}")
-            return ExitCode.OK
-        try:
-            typer.echo(ruleset.get(code).page())
-        except KeyError:
-            raise CleanerError(f"no rule {code!r} (see `cleaner rules`)") from None
-        return ExitCode.OK
-
-    _guard(job)
+    _guard(lambda: run_rules(code))
 
 
 @app.callback(invoke_without_command=True)

@@ -1,8 +1,7 @@
 """``cleaner clean``: read, clean, write or check or diff; I/O at the edges, the pipeline in between.
 
 The command line (:mod:`cleaner.cli`) only parses arguments into :class:`CleanOptions`; everything
-the command does is here, so it can be called and tested without a terminal.  The exit codes and
-the progress bar shared by every command are defined here too.
+the command does is here, so it can be called and tested without a terminal.
 """
 
 from __future__ import annotations
@@ -12,29 +11,20 @@ import enum
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from cleaner.commands.common import ExitCode, with_progress
 from cleaner.document import Document
 from cleaner.errors import OutputError
 from cleaner.io.readers import ReadReport, plan_inputs, read_documents
 from cleaner.io.writers import CorpusSink, check_outputs
 from cleaner.pipeline import Settings, clean_stream
-
-
-class ExitCode(enum.IntEnum):
-    """Exit codes, fixed (black and ruff use the same)."""
-
-    OK = 0
-    WOULD_CHANGE = 1
-    USAGE_OR_INPUT = 2
-    INTERNAL = 123
 
 
 class WriteMode(enum.Enum):
@@ -108,21 +98,6 @@ def check_output_target(options: CleanOptions) -> None:
             raise OutputError(
                 f"{options.output}: output would overwrite or mix with input {arg}; use --in-place to rewrite inputs"
             )
-
-
-def with_progress(
-    docs: Iterable[Document], enabled: bool, console: Console, label: str = "cleaning"
-) -> Iterator[Document]:
-    """``docs`` passed through, with a progress bar on ``console`` when ``enabled``."""
-    if not enabled:
-        yield from docs
-        return
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("clean", total=None)
-        for d in docs:
-            yield d
-            bar.advance(task)
 
 
 def explain_lines(doc: Document) -> Iterator[str]:

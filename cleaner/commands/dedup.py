@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TextIO
 
-from cleaner.commands.clean import ExitCode
+from cleaner.commands.common import ExitCode
 from cleaner.dedup import (
     DEFAULT_CONTAINMENT,
     DEFAULT_NGRAM,

@@ -25,7 +25,7 @@ from typing import TextIO
 from rich.console import Console
 
 from cleaner import __version__
-from cleaner.commands.clean import ExitCode, with_progress
+from cleaner.commands.common import ExitCode, with_progress
 from cleaner.commands.dedup import check_params
 from cleaner.dedup import Deduplicator, Signature
 from cleaner.document import Document
