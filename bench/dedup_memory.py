@@ -3,7 +3,7 @@
     python bench/dedup_memory.py [--docs N] [--words W]
 
 Generates N distinct news-like documents (W words each, from wordfreq's English word list, fixed
-seed), signs and indexes them with :class:`cleaner.dedup.minhash.Deduplicator`, and reports the peak of
+seed), signs and indexes them with :class:`cleaner.dedup.Deduplicator`, and reports the peak of
 the memory Python allocated for the deduplicator (``tracemalloc``) and the process's peak RSS.
 Texts are generated one at a time and dropped after signing: the deduplicator holds signatures.
 """
@@ -18,7 +18,7 @@ import tracemalloc
 
 from wordfreq import top_n_list
 
-from cleaner.dedup.minhash import Deduplicator
+from cleaner.dedup import Deduplicator
 
 
 def main() -> None:

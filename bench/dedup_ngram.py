@@ -17,7 +17,7 @@ import tempfile
 from itertools import combinations
 from pathlib import Path
 
-from cleaner.dedup.minhash import Deduplicator, Params, tokens
+from cleaner.dedup import Deduplicator, Params, tokens
 from cleaner.document import Document
 from cleaner.pipeline import clean_stream
 

@@ -18,7 +18,8 @@ from types import ModuleType
 from typing import Any
 
 from cleaner.document import Document
-from cleaner.pipeline import Cleaner, Settings, clean_stream
+from cleaner.pipeline import Cleaner, clean_stream
+from cleaner.settings import Settings
 
 DEFAULT_SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 TEXT_TASKS = ("inline", "glued", "flat", "lead")

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from make_corpus import DEFAULT_SEED, Generator
 
-from cleaner.dedup.minhash import normalise
-from cleaner.manifest.model import load_manifest
+from cleaner.dedup import normalise
+from cleaner.manifest import load_manifest
 
 OUT = Path(__file__).resolve().parent / "out" / "index-corpus"
 JUNK = ("Advertisement", "Share this article", "Read More Markets brace for another volatile week", "Top Stories")

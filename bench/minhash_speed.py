@@ -1,8 +1,8 @@
-"""MinHash signing speed and accuracy: cleaner.dedup.minhash's vectorised signer against ``MinHash.bulk``.
+"""MinHash signing speed and accuracy: cleaner.dedup's vectorised signer against ``MinHash.bulk``.
 
     python bench/minhash_speed.py [DUPS.jsonl] [--num-perm 128] [--repeat 3]
 
-Both start from the same texts and the same word shingles (``cleaner.dedup.minhash.tokens``, 3-grams):
+Both start from the same texts and the same word shingles (``cleaner.dedup.tokens``, 3-grams):
 datasketch hashes each shingle's bytes (sha1) and applies its permutations; ours hashes each word
 once with xxh64, combines n-gram hashes with numpy, and applies the same permutations in one
 array operation.  Prints time per document for both, the speed ratio, and the mean absolute error
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from datasketch import MinHash
 
-from cleaner.dedup.minhash import DEFAULT_NGRAM, Params, Signer, estimate_jaccard, tokens
+from cleaner.dedup import DEFAULT_NGRAM, Params, Signer, estimate_jaccard, tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "eval" / "dev" / "dups.jsonl"
@@ -73,7 +73,7 @@ def main() -> None:
     other = [(i, i + 1) for i in range(len(texts) - 1) if labels[i] != labels[i + 1]]
     n = len(texts)
     print(f"{n} documents, {args.num_perm} permutations, word {args.ngram}-grams (best of {args.repeat})")
-    print(f"  cleaner.dedup.minhash : {1e3 * best_ours / n:.3f} ms/doc")
+    print(f"  cleaner.dedup : {1e3 * best_ours / n:.3f} ms/doc")
     print(f"  MinHash.bulk  : {1e3 * best_theirs / n:.3f} ms/doc")
     print(f"  speed-up      : {best_theirs / best_ours:.1f}x")
     for name, pairs in (("copies", same), ("different", other)):
@@ -87,7 +87,7 @@ def main() -> None:
             err_theirs += abs(theirs[i].jaccard(theirs[j]) - exact)
         print(
             f"  mean |J error| on {len(pairs)} pairs of {name}: "
-            f"cleaner.dedup.minhash {err_ours / len(pairs):.4f}, MinHash.bulk {err_theirs / len(pairs):.4f}"
+            f"cleaner.dedup {err_ours / len(pairs):.4f}, MinHash.bulk {err_theirs / len(pairs):.4f}"
         )
 
 

@@ -357,7 +357,8 @@ class StepTimer:
 def stage_timings(docs_data: bytes, keep_mb: float) -> StepTimer:
     """Time each step function of the pipeline over the documents, as ``Cleaner.clean`` calls them."""
     from cleaner.io.writers import dumps, output_record
-    from cleaner.pipeline import Cleaner, Settings
+    from cleaner.pipeline import Cleaner
+    from cleaner.settings import Settings
     from cleaner.text.language import detect_language
 
     pc = time.perf_counter
@@ -438,7 +439,8 @@ def boilerplate_rule_timings(inputs: list[tuple[str, tuple[Any, ...]]]) -> None:
 
 def profile(args: argparse.Namespace) -> int:
     from cleaner.io.readers import ReadReport, parse_jsonl
-    from cleaner.pipeline import Settings, clean_stream
+    from cleaner.pipeline import clean_stream
+    from cleaner.settings import Settings
 
     corpus = (args.corpus or corpus_path(args.size_mb)).resolve()
     ensure_corpus(corpus, args.size_mb, args.seed)

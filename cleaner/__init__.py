@@ -9,8 +9,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 from cleaner.document import Document, Edit, apply_edits
 from cleaner.errors import CleanerError, InputError, RuleError
-from cleaner.pipeline import Cleaner, Settings, clean_stream, clean_text
+from cleaner.pipeline import Cleaner, clean_stream, clean_text
 from cleaner.ruleset.model import Rule, RuleSet, load_rules
+from cleaner.settings import Settings
 
 try:  # the version is written once, in pyproject.toml
     __version__ = version("cleaner")

@@ -25,8 +25,7 @@ from cleaner.commands.index import IndexOptions, ManifestFormat, run_index
 from cleaner.commands.rules import run_rules
 from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 from cleaner.errors import CleanerError
-from cleaner.manifest import IndexSettings
-from cleaner.pipeline import Settings
+from cleaner.settings import Settings
 
 # The arguments and options that `clean` and `dedup` share, declared once.
 Paths = Annotated[
@@ -259,11 +258,7 @@ def dedup(
     options = DedupOptions(
         paths=paths,
         output=output,
-        threshold=threshold,
-        containment=containment,
-        num_perm=num_perm,
-        ngram=ngram,
-        keep=keep,
+        settings=Settings(threshold=threshold, containment=containment, num_perm=num_perm, ngram=ngram, keep=keep),
         store=store,
         jobs=jobs,
         write_kept=write_kept,
@@ -315,7 +310,7 @@ def index(
     skip_bad: SkipBad = False,
     progress: Progress = None,
 ) -> None:
-    settings = IndexSettings(
+    settings = Settings(
         select=_codes(select),
         ignore=_codes(ignore),
         threshold=threshold,

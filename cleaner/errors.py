@@ -18,3 +18,11 @@ class InputError(CleanerError):
 class OutputError(CleanerError):
     """An output cannot be written: no permission, no space, a path that is not a folder, or two
     inputs that would be written to one file; and an output that would overwrite an input."""
+
+
+class SettingsError(CleanerError):
+    """A setting of the wrong type or an unknown one (in a manifest's header, or in ``[tool.cleaner]``)."""
+
+
+class ManifestError(CleanerError):
+    """A manifest that cannot be read: not a manifest, another format, or inconsistent."""

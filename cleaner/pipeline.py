@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from cleaner.boilerplate.engine import apply_boilerplate
 from cleaner.document import Document, Edit, LineMap
-from cleaner.ruleset.model import Rule, RuleSet, load_rules
+from cleaner.ruleset.model import Rule
+from cleaner.settings import Settings
 from cleaner.steps.leads import truncated_tail
 from cleaner.steps.repairs import REPAIRS
 from cleaner.text.language import detect_sample, language_sample
@@ -33,19 +34,6 @@ LANGUAGE_CONFIDENCE = 0.8
 _MAX_REPAIR_ROUNDS = 4
 #: A bound on the rounds of late repairs, language and boilerplate (two are the rule, three rare).
 _MAX_ROUNDS = 6
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What changes results: which rules, from where.  Picklable, so workers rebuild the same."""
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    rules_dir: str | None = None
-
-    def ruleset(self) -> RuleSet:
-        """The selected rules (validated; ``RuleError`` if a code names no rule)."""
-        return load_rules(self.rules_dir).select(list(self.select), list(self.ignore))
 
 
 @dataclass

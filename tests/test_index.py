@@ -17,17 +17,17 @@ from typer.testing import CliRunner
 from cleaner import clean_text
 from cleaner.cli import app
 from cleaner.dedup import normalise
+from cleaner.errors import ManifestError
 from cleaner.manifest import (
     Entry,
-    IndexSettings,
     Manifest,
-    ManifestError,
     load_manifest,
     parse_markdown,
     render_json,
     render_markdown,
 )
 from cleaner.manifest.markdown import escape, split_row, unescape
+from cleaner.settings import Settings
 
 from .conftest import RAW_SEEDS, seed_text
 
@@ -320,6 +320,6 @@ def test_markdown_round_trip_of_awkward_paths_and_titles() -> None:
         _entry("x/ é\t.txt", "Ünïcödé — “quotes” &amp; <b>tags</b> ~~gone~~ [link](u)", 2),
         _entry("y.txt", "", 3),
     )
-    manifest = Manifest("0.1.0", "0123456789abcdef", IndexSettings(select=("BP", "WS001")), entries, {"BP001": "x"})
+    manifest = Manifest("0.1.0", "0123456789abcdef", Settings(select=("BP", "WS001")), entries, {"BP001": "x"})
     assert parse_markdown(render_markdown(manifest)) == manifest
     assert Manifest.from_dict(json.loads(render_json(manifest))) == manifest

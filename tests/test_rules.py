@@ -9,8 +9,9 @@ import pytest
 
 from cleaner.document import Document, apply_edits
 from cleaner.errors import RuleError
-from cleaner.pipeline import Cleaner, Settings
+from cleaner.pipeline import Cleaner
 from cleaner.ruleset.model import default_rules_dir, load_rules, parse_rule
+from cleaner.settings import Settings
 
 RULES = load_rules()
 RULE_FILES = sorted(default_rules_dir().glob("*.toml"))

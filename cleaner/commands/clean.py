@@ -24,7 +24,8 @@ from cleaner.document import Document
 from cleaner.errors import OutputError
 from cleaner.io.readers import ReadReport, plan_inputs, read_documents
 from cleaner.io.writers import CorpusSink, check_outputs
-from cleaner.pipeline import Settings, clean_stream
+from cleaner.pipeline import clean_stream
+from cleaner.settings import Settings
 
 
 class WriteMode(enum.Enum):

@@ -19,20 +19,14 @@ from typing import IO, TextIO
 
 from cleaner.commands.common import ExitCode
 from cleaner.dedup import (
-    DEFAULT_CONTAINMENT,
-    DEFAULT_NGRAM,
-    DEFAULT_NUM_PERM,
-    DEFAULT_THRESHOLD,
     Deduplicator,
-    Params,
 )
 from cleaner.dedup.store import load_store, save_store, text_hash
 from cleaner.errors import InputError, OutputError
 from cleaner.io.readers import InputFile, ReadReport, plan_inputs, read_documents, shown_path
 from cleaner.io.writers import CorpusSink, JsonlSink, check_output_file, check_outputs, is_jsonl_target
-from cleaner.pipeline import Settings, clean_stream
-
-KEEP_POLICIES = ("longest", "first")
+from cleaner.pipeline import clean_stream
+from cleaner.settings import Settings
 
 
 @dataclass
@@ -41,11 +35,6 @@ class DedupOptions:
 
     paths: list[str]
     output: str | None = None
-    threshold: float = DEFAULT_THRESHOLD
-    containment: float = DEFAULT_CONTAINMENT
-    num_perm: int = DEFAULT_NUM_PERM
-    ngram: int = DEFAULT_NGRAM
-    keep: str = "longest"
     store: str | None = None  # the .npz signature store (--store)
     jobs: int = 1
     write_kept: str | None = None
@@ -55,19 +44,9 @@ class DedupOptions:
     skip_bad: bool = False
 
 
-def check_params(threshold: float, containment: float, num_perm: int, ngram: int, keep: str) -> None:
-    """Refuse parameters that cannot work, saying which and why (``InputError``)."""
-    if keep not in KEEP_POLICIES:
-        raise InputError(f"--keep must be one of {', '.join(KEEP_POLICIES)}, not {keep!r}")
-    if not 0.0 < threshold <= 1.0 or not 0.0 < containment <= 1.0:
-        raise InputError("--threshold and --containment must be in (0, 1]")
-    if num_perm < 2 or ngram < 1:
-        raise InputError("--num-perm must be at least 2 and --ngram at least 1")
-
-
 def _check(options: DedupOptions, report: ReadReport) -> list[InputFile]:
     """Check everything that can be checked before the work starts; the inputs, listed and opened."""
-    check_params(options.threshold, options.containment, options.num_perm, options.ngram, options.keep)
+    options.settings.check()
     files = plan_inputs(options.paths, report)
     targets = [(o, t) for o, t in (("-o", options.output), ("--write-kept", options.write_kept)) if t is not None]
     for option, target in targets:
@@ -96,8 +75,9 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
     report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
     files = _check(options, report)
     options.settings.ruleset()  # a bad rule selection fails before anything is read
-    params = Params(num_perm=options.num_perm, ngram=options.ngram)
-    dedup = Deduplicator(params, threshold=options.threshold, containment_threshold=options.containment)
+    s = options.settings
+    params = s.params
+    dedup = Deduplicator(params, threshold=s.threshold, containment_threshold=s.containment)
     store_path = Path(options.store) if options.store else None
     known: dict[str, str] = {}
     if store_path is not None and store_path.exists():
@@ -133,7 +113,7 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
             hashes.append(digest)
             if spool is not None:
                 pickle.dump((i, doc), spool, protocol=pickle.HIGHEST_PROTOCOL)
-        assignments = dedup.assign(options.keep)
+        assignments = dedup.assign(s.keep)
         # the verdicts, the kept documents and the store land together: the verdicts are written
         # complete beside their place, the kept documents committed, then the verdicts renamed
         # into place and the store saved; a failure before that leaves every output as it was

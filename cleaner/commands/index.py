@@ -26,14 +26,14 @@ from rich.console import Console
 
 from cleaner import __version__
 from cleaner.commands.common import ExitCode, with_progress
-from cleaner.commands.dedup import check_params
 from cleaner.dedup import Deduplicator, Signature
 from cleaner.document import Document
 from cleaner.errors import InputError
 from cleaner.io.readers import ReadReport, plan_inputs, read_documents, tracked
 from cleaner.io.writers import atomic_file, check_output_file
-from cleaner.manifest import Entry, IndexSettings, Manifest, is_manifest, render_json, render_markdown, title_of
-from cleaner.pipeline import Settings, clean_stream
+from cleaner.manifest import Entry, Manifest, is_manifest, render_json, render_markdown, title_of
+from cleaner.pipeline import clean_stream
+from cleaner.settings import Settings
 
 #: How many lines of the difference ``--check`` shows.
 DIFF_LINES = 40
@@ -61,7 +61,7 @@ class IndexOptions:
     check: bool = False
     exit_non_zero_on_fix: bool = False
     tracked: bool = False  # only the files git tracks or has staged (what a commit holds)
-    settings: IndexSettings = field(default_factory=IndexSettings)
+    settings: Settings = field(default_factory=Settings)
     jobs: int = 1
     text_key: str = "text"
     skip_bad: bool = False
@@ -116,7 +116,7 @@ def document_path(doc: Document, base: Path) -> tuple[str, tuple[tuple[str, ...]
 
 def build_manifest(
     docs: Iterable[Document],
-    settings: IndexSettings,
+    settings: Settings,
     base: Path,
     report: ReadReport | None = None,
 ) -> Manifest:
@@ -124,7 +124,7 @@ def build_manifest(
 
     ``base`` is the folder the paths are made relative to (where the manifest lies).
     """
-    ruleset = Settings(settings.select, settings.ignore).ruleset()
+    ruleset = settings.ruleset()
     dedup = Deduplicator(settings.params, threshold=settings.threshold, containment_threshold=settings.containment)
     rows: list[_Row] = []
     seen: set[str] = set()
@@ -195,9 +195,8 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
     out = out or sys.stdout
     err = err or sys.stderr
     s = options.settings
-    check_params(s.threshold, s.containment, s.num_perm, s.ngram, s.keep)
-    clean_settings = Settings(s.select, s.ignore)
-    clean_settings.ruleset()  # a bad --select fails before anything is read
+    s.check()
+    s.ruleset()  # a bad --select fails before anything is read
     report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
     to_stdout = options.output == "-"
     if to_stdout and options.check:
@@ -222,7 +221,7 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
     docs = read_documents(files, report, options.text_key, skip_bad=options.skip_bad)
     show_progress = err.isatty() if options.progress is None else options.progress
     console = Console(file=err, stderr=True)
-    with closing(clean_stream(docs, clean_settings, jobs=options.jobs)) as cleaned:
+    with closing(clean_stream(docs, s, jobs=options.jobs)) as cleaned:
         manifest = build_manifest(with_progress(cleaned, show_progress, console, "indexing"), s, base, report)
     text = render(manifest, options.fmt)
     seconds = time.perf_counter() - start

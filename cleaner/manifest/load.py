@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from cleaner.errors import ManifestError
 from cleaner.manifest.markdown import parse_markdown
-from cleaner.manifest.model import MARKER, Manifest, ManifestError
+from cleaner.manifest.model import MARKER, Manifest
 
 
 def parse(text: str) -> Manifest:

@@ -7,7 +7,7 @@ readable), and characters that a cell cannot hold (controls, a space at either e
 character references.
 
 >>> e = Entry("a|b.txt", "A *bold* claim", "en", 0.9999, 3, "0" * 64, {"BP001": 1}, 1, None)
->>> m = Manifest("0.1.0", "r" * 16, IndexSettings(), (e,), {"BP001": "read-more-link"})
+>>> m = Manifest("0.1.0", "r" * 16, Settings(), (e,), {"BP001": "read-more-link"})
 >>> parse_markdown(render_markdown(m)) == m
 True
 """
@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from cleaner.errors import ManifestError, SettingsError
 from cleaner.manifest.model import (
     COLUMNS,
     DUPLICATE_OF,
@@ -27,10 +28,9 @@ from cleaner.manifest.model import (
     SUMMARY_KEYS,
     TOP_CLUSTERS,
     Entry,
-    IndexSettings,
     Manifest,
-    ManifestError,
 )
+from cleaner.settings import Settings
 
 # characters a table cell would act on: code spans, emphasis, links, HTML, entities, strikethrough,
 # GitHub's math
@@ -254,11 +254,18 @@ def parse_markdown(text: str) -> Manifest:
         "format": FORMAT,
         "cleaner": version,
         "rules": rules_digest,
-        "settings": IndexSettings.from_cells(header).to_dict(),
+        "settings": _settings_from_cells(header),
         "totals": {**summary, "languages": languages, "rules": rules},
         "documents": documents,
     }
     return Manifest.from_dict(data)
+
+
+def _settings_from_cells(header: dict[str, str]) -> dict[str, Any]:
+    try:
+        return Settings.from_cells(header).to_dict()
+    except SettingsError as exc:
+        raise ManifestError(str(exc)) from None
 
 
 def _entry(cells: list[str]) -> dict[str, Any]:

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
-from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, Params
-from cleaner.errors import CleanerError
+from cleaner.errors import ManifestError, SettingsError
+from cleaner.settings import Settings
 
 #: The layout version; a manifest of another version is refused, not misread.
 FORMAT = 1
@@ -32,84 +31,6 @@ KEPT = "kept"
 DUPLICATE_OF = "duplicate of "
 SUMMARY_KEYS = ("documents", "kept", "duplicates", "duplicate_clusters", "words", "edits", "changed")
 COLUMNS = ("path", "title", "lang", "prob", "words", "sha256", "edits", "cluster", "status")
-
-
-class ManifestError(CleanerError):
-    """A manifest that cannot be read: not a manifest, another format, or inconsistent."""
-
-
-@dataclass(frozen=True)
-class IndexSettings:
-    """The settings that change what a manifest says; written in its header."""
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    threshold: float = DEFAULT_THRESHOLD
-    containment: float = DEFAULT_CONTAINMENT
-    num_perm: int = DEFAULT_NUM_PERM
-    ngram: int = DEFAULT_NGRAM
-    seed: int = Params.seed
-    scheme: str = Params.scheme
-    normalisation: int = Params.normalisation
-    keep: str = "longest"
-
-    def __post_init__(self) -> None:
-        # the order of rule codes does not change which rules run: one spelling for the header
-        object.__setattr__(self, "select", tuple(sorted(set(self.select))))
-        object.__setattr__(self, "ignore", tuple(sorted(set(self.ignore))))
-
-    @property
-    def params(self) -> Params:
-        """The MinHash parameters."""
-        return Params(self.num_perm, self.ngram, self.seed, self.scheme, self.normalisation)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (tuples as lists)."""
-        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IndexSettings:
-        """Inverse of :meth:`to_dict`; ``ManifestError`` on an unknown or mistyped setting."""
-        known = {f.name: f.type for f in fields(cls)}
-        unknown = set(data) - set(known)
-        if unknown:
-            raise ManifestError(f"unknown settings: {', '.join(sorted(unknown))}")
-        values: dict[str, Any] = {}
-        for name, value in data.items():
-            values[name] = _typed(name, str(known[name]), value)
-        return cls(**values)
-
-    def cells(self) -> Iterator[tuple[str, str]]:
-        """``(name, value)`` as the settings table shows them."""
-        for name, value in self.to_dict().items():
-            yield name, ",".join(value) if isinstance(value, list) else str(value)
-
-    @classmethod
-    def from_cells(cls, cells: dict[str, str]) -> IndexSettings:
-        """Inverse of :meth:`cells`."""
-        types = {f.name: str(f.type) for f in fields(cls)}
-        data: dict[str, Any] = {}
-        for name, text in cells.items():
-            kind = types.get(name, "str")
-            data[name] = [c for c in text.split(",") if c] if kind.startswith("tuple") else text
-        return cls.from_dict(data)
-
-
-def _typed(name: str, kind: str, value: Any) -> Any:
-    try:
-        if kind.startswith("tuple"):
-            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-                raise TypeError
-            return tuple(value)
-        if kind == "float":
-            return float(value)
-        if kind == "int":
-            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                raise TypeError
-            return int(value)
-        return str(value)
-    except (TypeError, ValueError):
-        raise ManifestError(f"setting {name}: {value!r} is not a {kind}") from None
 
 
 @dataclass(frozen=True)
@@ -190,7 +111,7 @@ class Manifest:
 
     version: str
     rules: str
-    settings: IndexSettings
+    settings: Settings
     entries: tuple[Entry, ...]
     slugs: dict[str, str] = field(default_factory=dict)  # rule code -> slug, for the codes in edits
 
@@ -266,12 +187,14 @@ class Manifest:
             manifest = cls(
                 str(data["cleaner"]),
                 str(data["rules"]),
-                IndexSettings.from_dict(data["settings"]),
+                Settings.from_dict(data["settings"]),
                 tuple(Entry.from_dict(d) for d in data["documents"]),
                 slugs,
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ManifestError(f"incomplete manifest: missing {exc}") from None
+        except SettingsError as exc:
+            raise ManifestError(str(exc)) from None
         manifest.check_clusters()
         derived = manifest.totals()
         if totals != derived:
