@@ -257,7 +257,8 @@ def read_slice(corpus: Path, mb: float) -> bytes:
 
 
 def parse_slice(data: bytes) -> list:
-    from cleaner.io.readers import ReadReport, parse_jsonl
+    from cleaner.io.discover import ReadReport
+    from cleaner.io.readers import parse_jsonl
 
     return list(parse_jsonl(io.BytesIO(data), "slice", "slice.jsonl", ReadReport()))
 
@@ -438,7 +439,8 @@ def boilerplate_rule_timings(inputs: list[tuple[str, tuple[Any, ...]]]) -> None:
 
 
 def profile(args: argparse.Namespace) -> int:
-    from cleaner.io.readers import ReadReport, parse_jsonl
+    from cleaner.io.discover import ReadReport
+    from cleaner.io.readers import parse_jsonl
     from cleaner.pipeline import clean_stream
     from cleaner.settings import Settings
 

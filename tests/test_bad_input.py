@@ -23,7 +23,7 @@ import zstandard
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.io import readers, writers
+from cleaner.io import discover, writers
 from tests.conftest import RAW_SEEDS
 
 runner = CliRunner()
@@ -247,7 +247,7 @@ def test_an_unreadable_file_fails_before_the_first_write(tmp_path: Path, monkeyp
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(readers, "open", deny, raising=False)
+    monkeypatch.setattr(discover, "open", deny, raising=False)
     before = snapshot(tmp_path)
     code, _, err = run("clean", str(corpus), "--in-place")
     one_line_error(code, err, "c.jsonl: cannot read: Permission denied")
@@ -265,7 +265,7 @@ def test_an_unreadable_folder_is_an_error(tmp_path: Path, monkeypatch: pytest.Mo
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(readers.os, "scandir", deny)
+    monkeypatch.setattr(discover.os, "scandir", deny)
     code, _, err = run("clean", str(corpus))
     one_line_error(code, err, "locked: cannot read folder: Permission denied")
 

@@ -22,7 +22,8 @@ from rich.console import Console
 from cleaner.commands.common import ExitCode, with_progress
 from cleaner.document import Document
 from cleaner.errors import OutputError
-from cleaner.io.readers import ReadReport, plan_inputs, read_documents
+from cleaner.io.discover import ReadReport, plan_inputs
+from cleaner.io.readers import read_documents
 from cleaner.io.writers import CorpusSink, check_outputs
 from cleaner.pipeline import clean_stream
 from cleaner.settings import Settings

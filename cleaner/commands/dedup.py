@@ -23,7 +23,8 @@ from cleaner.dedup import (
 )
 from cleaner.dedup.store import load_store, save_store, text_hash
 from cleaner.errors import InputError, OutputError
-from cleaner.io.readers import InputFile, ReadReport, plan_inputs, read_documents, shown_path
+from cleaner.io.discover import InputFile, ReadReport, plan_inputs, shown_path
+from cleaner.io.readers import read_documents
 from cleaner.io.writers import CorpusSink, JsonlSink, check_output_file, check_outputs, is_jsonl_target
 from cleaner.pipeline import clean_stream
 from cleaner.settings import Settings

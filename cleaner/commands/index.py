@@ -29,7 +29,8 @@ from cleaner.commands.common import ExitCode, with_progress
 from cleaner.dedup import Deduplicator, Signature
 from cleaner.document import Document
 from cleaner.errors import InputError
-from cleaner.io.readers import ReadReport, plan_inputs, read_documents, tracked
+from cleaner.io.discover import ReadReport, plan_inputs, tracked
+from cleaner.io.readers import read_documents
 from cleaner.io.writers import atomic_file, check_output_file
 from cleaner.manifest import Entry, Manifest, is_manifest, render_json, render_markdown, title_of
 from cleaner.pipeline import clean_stream

@@ -16,7 +16,7 @@ import xxhash
 from cleaner.dedup.cluster import Deduplicator
 from cleaner.dedup.signer import Params
 from cleaner.errors import InputError
-from cleaner.io.readers import shown_path
+from cleaner.io.discover import shown_path
 from cleaner.io.writers import atomic_file
 
 #: Format 2 stores each document's text hash (ids are checked against it).

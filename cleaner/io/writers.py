@@ -30,7 +30,7 @@ import zstandard
 
 from cleaner.document import Document
 from cleaner.errors import InputError, OutputError
-from cleaner.io.readers import JSONL_SUFFIXES, InputFile, short_path, shown_path
+from cleaner.io.discover import JSONL_SUFFIXES, InputFile, short_path, shown_path
 
 #: The key of a JSONL record under which the cleaner writes what it found and did.
 NAMESPACE = "cleaner"
