@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wordfreq import get_frequency_dict, zipf_frequency
@@ -20,7 +21,7 @@ from cleaner.boilerplate import _MAX_RIDERS, _find_removals, apply_boilerplate
 from cleaner.document import Document, Edit, LineMap, apply_edits
 from cleaner.glue import LEXICON_LANGUAGES, LONGEST_WORD, _button_cuts, _zipf, glue_points
 from cleaner.pipeline import Cleaner
-from cleaner.rules import load_rules
+from cleaner.rules import Rule, load_rules
 
 _CLEANER = Cleaner()
 
@@ -145,3 +146,46 @@ def test_line_map_keeps_every_field_of_an_edit() -> None:
     m.apply(Edit("X", "x", 1, 0, 2, "a\n", ""))
     edit = Edit("Y", "y", 1, 0, 2, "b\n", "Q", "a note", 0)
     assert m.apply(edit) == replace(edit, line=2)
+
+
+def _all_patterns(rule: Rule) -> list[str]:
+    out = [p.pattern for p in (*rule.patterns, *rule.anchor, *rule.not_after)]
+    return out + [p.pattern for p in rule.run.not_after] if rule.run else out
+
+
+#: Patterns rewritten in a linear form (issue 9) and the form each replaced.
+_REWRITTEN = {
+    r""".++(?<![.!?:;,]["'”’)\]]*)""": r"""(?!.*[.!?:;,]["'”’)\]]*$).+""",
+    r".*+(?<=:)": r".*:",
+    r"\{.*+(?<=\})": r"\{.*\}",
+}
+
+
+def test_patterns_rewritten_in_linear_form_match_what_they_replaced() -> None:
+    rng = random.Random(9)
+    alphabet = "ab:{}.!,;?\"'”’)]\n \r\tADSHARExemail-é_1"
+    lines = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10))) for _ in range(20_000)]
+    lines += ["x", "{a}", "Intro:", "A LINE IN CAPITALS!\u201d", "{a}}", "Note:\n"]
+    words = [
+        "Share",
+        "ADVERTISING",
+        "Advertisement",
+        "Read more",
+        "Top Stories",
+        "Sign up now",
+        "Most Read",
+        "you may like",
+    ]
+    lines += [a + w + b for w in words for a in ("", "-- ", "»", "_", "1") for b in ("", " »", ":", "!!", "_")]
+    pairs = dict(_REWRITTEN)
+    for rule in load_rules().rules:
+        for p in _all_patterns(rule):
+            if p.startswith("\\W*+"):  # a possessive lead of non-word characters before words
+                pairs[p] = "\\W*" + p[4:]
+    assert len(pairs) >= 12
+    for new, old in pairs.items():
+        a, b = regex.compile(new, regex.V0), regex.compile(old, regex.V0)
+        for s in lines:
+            assert (a.fullmatch(s) is None) == (b.fullmatch(s) is None), (new, s)
+    used = {p for rule in load_rules().rules for p in _all_patterns(rule)}
+    assert set(_REWRITTEN) <= used
