@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wordfreq import get_frequency_dict, zipf_frequency
@@ -19,7 +20,8 @@ from wordfreq import get_frequency_dict, zipf_frequency
 from cleaner.boilerplate.engine import _MAX_RIDERS, _find_removals, apply_boilerplate
 from cleaner.document import Document, Edit, LineMap, apply_edits
 from cleaner.pipeline import Cleaner
-from cleaner.ruleset.model import load_rules
+from cleaner.ruleset.model import Rule, load_rules
+from cleaner.steps import glue
 from cleaner.steps.glue import LEXICON_LANGUAGES, LONGEST_WORD, _button_cuts, _zipf, glue_points
 
 _CLEANER = Cleaner()
@@ -145,3 +147,82 @@ def test_line_map_keeps_every_field_of_an_edit() -> None:
     m.apply(Edit("X", "x", 1, 0, 2, "a\n", ""))
     edit = Edit("Y", "y", 1, 0, 2, "b\n", "Q", "a note", 0)
     assert m.apply(edit) == replace(edit, line=2)
+
+
+def _all_patterns(rule: Rule) -> list[str]:
+    out = [p.pattern for p in (*rule.patterns, *rule.anchor, *rule.not_after)]
+    return out + [p.pattern for p in rule.run.not_after] if rule.run else out
+
+
+#: Patterns rewritten in a linear form (issue 9) and the form each replaced.
+_REWRITTEN = {
+    r""".++(?<![.!?:;,]["'”’)\]]*)""": r"""(?!.*[.!?:;,]["'”’)\]]*$).+""",
+    r".*+(?<=:)": r".*:",
+    r"\{.*+(?<=\})": r"\{.*\}",
+}
+
+
+def test_patterns_rewritten_in_linear_form_match_what_they_replaced() -> None:
+    rng = random.Random(9)
+    alphabet = "ab:{}.!,;?\"'”’)]\n \r\tADSHARExemail-é_1"
+    lines = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10))) for _ in range(20_000)]
+    lines += ["x", "{a}", "Intro:", "A LINE IN CAPITALS!\u201d", "{a}}", "Note:\n"]
+    words = [
+        "Share",
+        "ADVERTISING",
+        "Advertisement",
+        "Read more",
+        "Top Stories",
+        "Sign up now",
+        "Most Read",
+        "you may like",
+    ]
+    lines += [a + w + b for w in words for a in ("", "-- ", "»", "_", "1") for b in ("", " »", ":", "!!", "_")]
+    pairs = dict(_REWRITTEN)
+    for rule in load_rules().rules:
+        for p in _all_patterns(rule):
+            if p.startswith("\\W*+"):  # a possessive lead of non-word characters before words
+                pairs[p] = "\\W*" + p[4:]
+    assert len(pairs) >= 12
+    for new, old in pairs.items():
+        a, b = regex.compile(new, regex.V0), regex.compile(old, regex.V0)
+        for s in lines:
+            assert (a.fullmatch(s) is None) == (b.fullmatch(s) is None), (new, s)
+    used = {p for rule in load_rules().rules for p in _all_patterns(rule)}
+    assert set(_REWRITTEN) <= used
+
+
+def _glued_word_as_before(left: str, right: str, token: str) -> bool:
+    """``glue._is_glued_word`` as it was written before its parts were looked up first (issue 9)."""
+    if len(left) < 2 or len(right) < 2 or left.lower() in glue._LEAD_INS:
+        return False
+    lowered = token.lower()
+    for form in (lowered, lowered[:-1] if lowered.endswith("s") else lowered):
+        if form in glue.allowed_names() or _zipf(form) >= glue.JOINED_ZIPF:
+            return False
+    right_zipf = _zipf(right.lower())
+    if right_zipf >= glue.STARTER_ZIPF or right.lower() in glue._FURNITURE_WORDS:
+        return True
+    return _zipf(left.lower()) >= glue.PART_ZIPF and right_zipf >= glue.PART_ZIPF
+
+
+def test_a_glued_word_is_judged_as_before_cached_or_not() -> None:
+    rng = random.Random(9)
+    words = ["Read", "More", "China", "The", "This", "Getty", "Images", "Tube", "You", "Pods", "Air", "Mc", "Donald"]
+    words += ["Photo", "Advertisement", "Braun", "Snijder", "Xq", "Ab", "Caption", "Julian", "Linked", "In", "Phones"]
+    for _ in range(3000):
+        left, right = rng.choice(words), rng.choice(words)
+        expected = _glued_word_as_before(left, right, left + right)
+        assert glue._is_glued_word.__wrapped__(left, right, left + right) == expected, (left, right)
+        assert glue._is_glued_word(left, right, left + right) == expected, (left, right)
+
+
+def test_the_runs_that_may_be_buttons_are_the_long_runs_of_letters() -> None:
+    # _WORD_RUN finds only runs of 8 letters or more: the same runs as \p{Lu}?\p{Ll}+ of that length
+    rng = random.Random(9)
+    every_run = regex.compile(r"\p{Lu}?\p{Ll}+")
+    for _ in range(5000):
+        s = "".join(rng.choice("abcdeABé É-1 ") for _ in range(rng.randint(0, 30)))
+        long_runs = [(m.start(), m.group()) for m in every_run.finditer(s) if len(m.group()) >= 8]
+        assert [(m.start(), m.group()) for m in glue._WORD_RUN.finditer(s) if len(m.group()) >= 8] == long_runs, s
+        assert all(glue._button_cuts(m.group()) == [] for m in glue._WORD_RUN.finditer(s) if len(m.group()) < 8)

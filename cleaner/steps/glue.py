@@ -128,8 +128,10 @@ _FURNITURE_WORDS = frozenset(
 #: Words that templates glue to what they introduce on purpose ("Media captionJulian Assange ..."):
 #: the two belong together, so no cut after them.
 _LEAD_INS = frozenset({"caption", "copyright"})
+# (the look-ahead first: it fails at most positions at once, where the look-behind first scanned
+# back over the letters before every position of a long word; the matches are the same)
 _SENTENCE_GLUE = regex.compile(
-    r"(?<=(\p{L}*\p{Ll}{2}|\p{Lu}{2,}|\d+)[\"'”’)\]]?[.!?:][\"'”’)\]]?)(?=\p{Lu}(?:\p{Ll}|\p{Lu}+\b))"
+    r"(?=\p{Lu}(?:\p{Ll}|\p{Lu}+\b))(?<=(\p{L}*\p{Ll}{2}|\p{Lu}{2,}|\d+)[\"'”’)\]]?[.!?:][\"'”’)\]]?)"
 )
 _CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu}\p{Ll})")
 #: Joins that need no lexicon, because a word never has them inside: a closing quote or bracket
@@ -179,16 +181,17 @@ LEXICON_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "ru")
 
 @lru_cache(maxsize=1 << 16)
 def _zipf(word: str) -> float:
-    if _ASCII_LOWER.fullmatch(word):
+    if word.isascii() and word.isalpha() and word.islower():  # [a-z]+, without a regex call
         # what zipf_frequency gives, without its tokenizer (a run of a-z is one token, which its
         # normalisation leaves alone): a dictionary look-up per language, 10 times faster, which
         # a line of thousands of glued words needs (issue 9); tests/test_adversarial.py compares
-        freq = max(lexicon.get(word, 0.0) for lexicon in _lexicons())
-        return _freq_to_zipf(freq)
+        freq = 0.0
+        for lexicon in _lexicons():
+            f = lexicon.get(word, 0.0)
+            if f > freq:
+                freq = f
+        return _freq_to_zipf(freq) if freq else _UNKNOWN_ZIPF
     return max(zipf_frequency(word, lang) for lang in LEXICON_LANGUAGES)
-
-
-_ASCII_LOWER = regex.compile(r"[a-z]+")
 
 
 @cache
@@ -204,6 +207,11 @@ def _freq_to_zipf(freq: float) -> float:
     return round(math.log(freq, 10) + 9, 2)
 
 
+#: The Zipf value of a word that no lexicon knows (computed once: most glued pairs are not words).
+_UNKNOWN_ZIPF = _freq_to_zipf(0.0)
+
+
+@lru_cache(maxsize=1 << 14)
 def _is_glued_word(left: str, right: str, token: str) -> bool:
     """Whether ``token`` is ``left`` and ``right`` run together rather than one word.
 
@@ -213,14 +221,17 @@ def _is_glued_word(left: str, right: str, token: str) -> bool:
     """
     if len(left) < 2 or len(right) < 2 or left.lower() in _LEAD_INS:
         return False
+    # the parts first: a right part that is no common word (nor furniture) settles it whatever the
+    # joined word is, and most capitals inside a word are not glue (one look-up, not three)
+    right_zipf = _zipf(right.lower())
+    starts = right_zipf >= STARTER_ZIPF or right.lower() in _FURNITURE_WORDS
+    if not starts and (right_zipf < PART_ZIPF or _zipf(left.lower()) < PART_ZIPF):
+        return False
     lowered = token.lower()
     for form in (lowered, lowered[:-1] if lowered.endswith("s") else lowered):
         if form in allowed_names() or _zipf(form) >= JOINED_ZIPF:
             return False
-    right_zipf = _zipf(right.lower())
-    if right_zipf >= STARTER_ZIPF or right.lower() in _FURNITURE_WORDS:
-        return True
-    return _zipf(left.lower()) >= PART_ZIPF and right_zipf >= PART_ZIPF
+    return True
 
 
 def glue_points(line: str) -> list[int]:
@@ -242,7 +253,8 @@ def glue_points(line: str) -> list[int]:
         if m.group(1).lower() not in _ABBREVIATIONS:
             points.add(m.start())
     points.update(m.start() for m in _PLAIN_GLUE.finditer(line))
-    for token in _LETTERS.finditer(line):
+    # a capital inside a word is where a token can be cut: without one in the line, no token has one
+    for token in _LETTERS.finditer(line) if _CAMEL.search(line) else ():
         word = token.group()
         if len(word) < 4 or line[token.start() - 1 : token.start()] in ("#", "@"):
             continue  # hashtags and handles are written in camel case on purpose
@@ -257,7 +269,10 @@ def glue_points(line: str) -> list[int]:
     return _unprotected(line, sorted(points))
 
 
-_WORD_RUN = regex.compile(r"\p{Lu}?\p{Ll}+")
+#: A capitalised or lowercase run of letters, of the length of two buttons at least (``_button_cuts``
+#: cuts nothing shorter than 8 letters): the runs of ``\p{Lu}?\p{Ll}+`` that it can cut, and no others
+#: (a run shorter than that is no match, nor is any piece of it), without a call for every short word.
+_WORD_RUN = regex.compile(r"\p{Lu}?\p{Ll}{7,}")
 
 
 #: Share-bar buttons, which run together when their markup is flattened ("linkedintwitteremailprint").
