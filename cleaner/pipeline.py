@@ -93,14 +93,22 @@ class Cleaner:
         #   again as lines.
         last_active: tuple[Rule, ...] | None = None
         rejudge = False
+        # the text and language on which the late repairs last ran and changed nothing: on the same
+        # text in the same language they change nothing again (they are functions of the two), so a
+        # round that follows a round without edits does not run them twice (flat text, long lines)
+        settled: tuple[str, str] | None = None
         for _ in range(_MAX_ROUNDS):
             repaired = False
-            for rule in self._late:
-                if not rule.applies_to(lang if prob >= LANGUAGE_CONFIDENCE else "und"):
-                    continue
-                text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
-                record(edits)
-                repaired = repaired or bool(edits)
+            late_lang = lang if prob >= LANGUAGE_CONFIDENCE else "und"
+            if settled != (text, late_lang):
+                for rule in self._late:
+                    if not rule.applies_to(late_lang):
+                        continue
+                    text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
+                    record(edits)
+                    repaired = repaired or bool(edits)
+                if not repaired:
+                    settled = (text, late_lang)
             now = language_sample(text)
             if now != sample:
                 sample = now
