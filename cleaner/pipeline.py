@@ -90,7 +90,7 @@ class Cleaner:
         # - which rules run depends on the language, and the language of a text can change when
         #   its boilerplate goes (a short English text with a Dutch-looking widget);
         # - pieces of run-together text that the boilerplate set on lines of their own are judged
-        #   again as lines.
+        #   again as lines, and lines that a removal brought together are judged again.
         last_active: tuple[Rule, ...] | None = None
         rejudge = False
         # the text and language on which the late repairs last ran and changed nothing: on the same
@@ -119,7 +119,10 @@ class Cleaner:
             text, edits = apply_boilerplate(text, active)
             record(edits)
             last_active = active
-            rejudge = any("\n" in e.inserted for e in edits)
+            # a removal can make new evidence (a header now followed by a line it takes as a
+            # headline, a repeat now next to its twin): the boilerplate runs again on its own
+            # output until it removes nothing, so that cleaning the output again finds nothing
+            rejudge = bool(edits)
         doc.metadata["lang"], doc.metadata["lang_prob"] = lang, prob
         doc.metadata["truncated_tail"] = truncated_tail(text)
         doc.text = text
