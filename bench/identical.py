@@ -49,15 +49,17 @@ def _run(args: list[str], stdout: Path | None = None) -> bytes:
 def outputs(corpus: str, work: Path, jobs: int) -> dict[str, bytes]:
     """The outputs of the three commands on one corpus, by name."""
     slug = re.sub(r"[^\w]+", "_", corpus).strip("_")
-    clean, verdicts, manifest = work / f"{slug}.clean.jsonl", work / f"{slug}.dedup.jsonl", work / f"{slug}.INDEX.md"
+    clean, verdicts = work / f"{slug}.clean.jsonl", work / f"{slug}.dedup.jsonl"
     explain = _run(["clean", corpus, "-o", str(clean), "--explain", "--jobs", str(jobs)])
     _run(["dedup", corpus, "-o", str(verdicts), "--jobs", str(jobs)])
-    _run(["index", corpus, "-o", str(manifest), "--jobs", str(jobs)])
+    # to stdout: its paths are relative to the repository root (a file's are relative to its folder)
+    manifest = _run(["index", corpus, "-o", "-", "--jobs", str(jobs)])
+    (work / f"{slug}.INDEX.md").write_bytes(manifest)
     return {
         "clean": clean.read_bytes(),
         "explain": explain,
         "dedup": verdicts.read_bytes(),
-        "index": _MASKED.sub(rb"| \1 | (masked) |", manifest.read_bytes()),
+        "index": _MASKED.sub(rb"| \1 | (masked) |", manifest),
     }
 
 

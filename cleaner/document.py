@@ -133,15 +133,21 @@ class LineMap:
     def apply(self, edit: Edit) -> Edit:
         """``edit`` (whose ``line`` counts in the current text) with its original line; then track it."""
         i = edit.line - 1
-        k, m = edit.removed.count("\n"), edit.inserted.count("\n")
-        self._seek(i)
+        k, m = edit.removed.count("\n"), edit.inserted.count("\n") if edit.inserted else 0
+        if len(self._head) != i:
+            self._seek(i)
         tail = self._tail
         span = min(k + 1, len(tail))
         first, last = tail[-1], tail[-span]
         del tail[len(tail) - span :]
         # the line the edit ends in continues the old line i + k; if the edit began at a line's
-        # start and inserted no line break, that line now stands where line i stood
-        tail.extend(reversed([first] * m + [last] if m or edit.col == 0 else [first]))
+        # start and inserted no line break, that line now stands where line i stood (the tail is
+        # reversed: [first] * m + [last] goes on as last, then the firsts)
+        if m or edit.col == 0:
+            tail.append(last)
+            tail.extend([first] * m)
+        else:
+            tail.append(first)
         if first == edit.line:
             return edit
         # built field by field: dataclasses.replace costs several times more, per edit
@@ -194,21 +200,27 @@ class EditLog:
 
     def add(self, code: str, slug: str, start: int, end: int, inserted: str = "", note: str = "") -> None:
         """Replace ``text[start:end]`` by ``inserted`` (offsets into the original text)."""
-        if start < self._last:
+        last, text = self._last, self._text
+        if start < last:
             raise ValueError("edits must be added left to right without overlap")
-        removed = self._text[start:end]
+        removed = text[start:end]
         if removed == inserted:
             return
         col = self._column(start)
-        self._append(self._text[self._last : start])
-        self._append(inserted)
+        # what _append(text[last:start]) and _append(inserted) do, inline (one call per removed
+        # line of a page of furniture adds up): after the first piece the tail is this edit's column
+        if start > last:
+            self._out.append(text[last:start])
+        self._tail = col
+        if inserted:
+            self._append(inserted)
         shifted = start + self._delta
-        self._scan_line += self._text.count("\n", self._scan, start)
+        self._scan_line += text.count("\n", self._scan, start)
         self._scan = start
         line = self._scan_line + self._line_delta
         self.edits.append(Edit(code, slug, line, shifted, shifted + len(removed), removed, inserted, note, col))
         self._delta += len(inserted) - len(removed)
-        self._line_delta += inserted.count("\n") - removed.count("\n")
+        self._line_delta += (inserted.count("\n") if inserted else 0) - removed.count("\n")
         self._last = end
 
     def _append(self, piece: str) -> None:

@@ -78,17 +78,25 @@ class Cleaner:
         # - which rules run depends on the language, and the language of a text can change when
         #   its boilerplate goes (a short English text with a Dutch-looking widget);
         # - pieces of run-together text that the boilerplate set on lines of their own are judged
-        #   again as lines.
+        #   again as lines, and lines that a removal brought together are judged again.
         last_active: tuple[Rule, ...] | None = None
         rejudge = False
+        # the text and language on which the late repairs last ran and changed nothing: on the same
+        # text in the same language they change nothing again (they are functions of the two), so a
+        # round that follows a round without edits does not run them twice (flat text, long lines)
+        settled: tuple[str, str] | None = None
         for _ in range(_MAX_ROUNDS):
             repaired = False
-            for rule in self._late:
-                if not rule.applies_to(lang if prob >= LANGUAGE_CONFIDENCE else "und"):
-                    continue
-                text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
-                record(edits)
-                repaired = repaired or bool(edits)
+            late_lang = lang if prob >= LANGUAGE_CONFIDENCE else "und"
+            if settled != (text, late_lang):
+                for rule in self._late:
+                    if not rule.applies_to(late_lang):
+                        continue
+                    text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
+                    record(edits)
+                    repaired = repaired or bool(edits)
+                if not repaired:
+                    settled = (text, late_lang)
             now = language_sample(text)
             if now != sample:
                 sample = now
@@ -99,7 +107,10 @@ class Cleaner:
             text, edits = apply_boilerplate(text, active)
             record(edits)
             last_active = active
-            rejudge = any("\n" in e.inserted for e in edits)
+            # a removal can make new evidence (a header now followed by a line it takes as a
+            # headline, a repeat now next to its twin): the boilerplate runs again on its own
+            # output until it removes nothing, so that cleaning the output again finds nothing
+            rejudge = bool(edits)
         doc.metadata["lang"], doc.metadata["lang_prob"] = lang, prob
         doc.metadata["truncated_tail"] = truncated_tail(text)
         doc.text = text

@@ -21,7 +21,7 @@ from cleaner.boilerplate.engine import _MAX_RIDERS, _find_removals, apply_boiler
 from cleaner.document import Document, Edit, LineMap, apply_edits
 from cleaner.pipeline import Cleaner
 from cleaner.ruleset.model import Rule, load_rules
-from cleaner.steps import glue
+from cleaner.steps import flat, glue
 from cleaner.steps.glue import LEXICON_LANGUAGES, LONGEST_WORD, _button_cuts, _zipf, glue_points
 
 _CLEANER = Cleaner()
@@ -226,3 +226,20 @@ def test_the_runs_that_may_be_buttons_are_the_long_runs_of_letters() -> None:
         long_runs = [(m.start(), m.group()) for m in every_run.finditer(s) if len(m.group()) >= 8]
         assert [(m.start(), m.group()) for m in glue._WORD_RUN.finditer(s) if len(m.group()) >= 8] == long_runs, s
         assert all(glue._button_cuts(m.group()) == [] for m in glue._WORD_RUN.finditer(s) if len(m.group()) < 8)
+
+
+def test_a_flat_widgets_score_never_exceeds_its_ceiling() -> None:
+    # find_flat_widgets skips a header whose ceiling cannot reach MIN_SCORE; that is exact only if
+    # _best_end's score is never above the ceiling, for any text and any header
+    rng = random.Random(9)
+    vocabulary = ["top", "stories", "read", "more", "the", "talks", "went", "on", "for", "hours", "mayor"]
+    vocabulary += ["bridge", "vegan", "chef", "laptops", "deals", "s", "t", "and", "he", "was", "19", "quokka"]
+    for _ in range(200):
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(5, 300))]
+        doc = flat._Document(words)
+        ceilings = doc.ceilings(words)
+        for start, first, header in flat._find_headers(words):
+            _, score, _, _ = flat._best_end(words, doc, start, first, header.max_words)
+            last = min(len(words), first + header.max_words)
+            reach = max(ceilings[first + 1 : last + 1], default=0.0) - ceilings[first]
+            assert score <= max(reach, 0.0) + 1e-9

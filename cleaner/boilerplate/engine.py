@@ -39,7 +39,7 @@ class _Lines:
       stretches that "nearest kept" skips only grow: a union-find with path compression jumps
       over them (:func:`_find`);
     * the same holds for what one block rule looks through while it marks its blocks
-      (:meth:`skip`).
+      (:meth:`looks_through`).
     """
 
     def __init__(self, stripped: list[str], removed: dict[int, Rule]) -> None:
@@ -61,8 +61,17 @@ class _Lines:
         self._kept_jump: dict[int, list[int]] = {}
         #: (rule code, step) -> the line from which on every line to that end was taken by the rule
         self.taken_to_end: dict[tuple[str, int], int] = {}
-        self._look: dict[tuple[int, int], list[int]] = {}
+        self._look: dict[tuple[int, int], tuple[list[int], Callable[[int], bool]]] = {}
         self._look_rule: Rule | None = None
+        self._sides: dict[tuple[int, str], tuple[bool, bool]] = {}
+
+    def judge(self, side: Neighbours, line: str) -> tuple[bool, bool]:
+        """``(side.accepts(line), side.counts(line))``, found once per side and text (they depend on both alone)."""
+        key = (id(side), line)
+        found = self._sides.get(key)
+        if found is None:
+            found = self._sides[key] = (side.accepts(line), side.counts(line))
+        return found
 
     def nonblank(self, i: int, step: int) -> int | None:
         """The nearest non-blank line before (step -1) or after (+1) line ``i``."""
@@ -90,8 +99,10 @@ class _Lines:
         self._look = {}
         self._look_rule = rule
 
-    def skip(self, rule: Rule, side: Neighbours, step: int, j: int, anchors: frozenset[int]) -> int | None:
-        """The first line from ``j`` in direction ``step`` that the evidence of ``rule`` does not look through.
+    def looks_through(
+        self, rule: Rule, side: Neighbours, step: int, anchors: frozenset[int]
+    ) -> tuple[list[int], Callable[[int], bool]]:
+        """The jumps and the test for :func:`_find`: what the evidence of ``rule`` looks through.
 
         It looks through blank lines, lines this rule took as anchors (a second credit under one
         picture) and lines that a context-free line rule took, unless ``side`` names that rule in
@@ -101,22 +112,22 @@ class _Lines:
         """
         assert rule is self._look_rule, "start_marking(rule) first"
         key = (id(side), step)
-        jump = self._look.get(key)
-        if jump is None:
-            jump = self._look[key] = list(range(len(self.stripped)))
-        removed, stripped = self.removed, self.stripped
+        found = self._look.get(key)
+        if found is None:  # the jumps and the test, made once per side while the rule marks
+            removed, stripped = self.removed, self.stripped
 
-        def through(k: int) -> bool:
-            if not stripped[k]:
-                return True
-            other = removed.get(k)
-            if other is None:
-                return False
-            if other is rule:
-                return k in anchors
-            return other.kind == "line" and not other.contextual and other.code not in side.confirm_by
+            def through(k: int) -> bool:
+                if not stripped[k]:
+                    return True
+                other = removed.get(k)
+                if other is None:
+                    return False
+                if other is rule:
+                    return k in anchors
+                return other.kind == "line" and not other.contextual and other.code not in side.confirm_by
 
-        return _find(jump, j, step, through)
+            found = self._look[key] = (list(range(len(self.stripped))), through)
+        return found
 
 
 def _find(jump: list[int], j: int, step: int, skipped: Callable[[int], bool]) -> int | None:
@@ -311,7 +322,7 @@ def _mark_block(i: int, lines: _Lines, rule: Rule, anchors: frozenset[int]) -> N
         counted = 0
         # the evidence stopped at a line that a rule of `confirm_by` took, or the anchor closes a
         # block of this same rule just above it (a "More in World" footer under its widget)
-        prev = lines.nonblank(i, -step)
+        prev = lines.prev_nonblank[i] if step > 0 else lines.next_nonblank[i]
         vouched = prev is not None and removed.get(prev) is rule
         if side.to_end:
             # every non-blank line to the end of the text in this direction (counted up to `min`)
@@ -320,20 +331,22 @@ def _mark_block(i: int, lines: _Lines, rule: Rule, anchors: frozenset[int]) -> N
             riders = 0
             j: int | None = i + step
             limit = side.max + 1  # one more, to see an overflow
+            jump, through = lines.looks_through(rule, side, step, anchors)
             while j is not None and counted < limit:
                 # past blank lines, other anchors of this rule (a second credit under one
                 # picture) and junk on its own (an ad label): absent, as they will be once removed
-                j = lines.skip(rule, side, step, j, anchors)
+                j = _find(jump, j, step, through)
                 if j is None:
                     break
                 if j in removed and removed[j] is not rule:
                     # a line another structure took belongs to something else: the evidence ends
                     vouched = removed[j].code in side.confirm_by
                     break
-                s = stripped[j]
-                if j in anchors or not side.accepts(s):
+                if j in anchors:
                     break
-                counts = side.counts(s)
+                accepts, counts = lines.judge(side, stripped[j])
+                if not accepts:
+                    break
                 riders += not counts
                 if riders > _MAX_RIDERS:
                     break
@@ -472,10 +485,14 @@ def _boilerplate_pass(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
             removed[i] = cuts[0][2]  # the spans took the whole unit: it goes whole
     if not removed and not spans:
         return text, [], False
-    pieces: list[list[int]] = [[] for _ in lines]
-    for i, li in enumerate(owner):
-        pieces[li].append(i)
-    gone = {li: removed[us[0]] for li, us in enumerate(pieces) if us and all(u in removed for u in us)}
+    pieces: list[list[int]] | None = None  # the units of each line; None: each line is its one unit
+    if len(units) == len(lines):
+        gone = {li: removed[li] for li in removed}
+    else:
+        pieces = [[] for _ in lines]
+        for i, li in enumerate(owner):
+            pieces[li].append(i)
+        gone = {li: removed[us[0]] for li, us in enumerate(pieces) if us and all(u in removed for u in us)}
     last_kept = _last_kept_index(lines, gone)
     nonblank = [i for i, ln in enumerate(lines) if ln.text.strip()]
     next_nb = dict(pairwise(nonblank))
@@ -492,7 +509,7 @@ def _boilerplate_pass(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
                 j = prev_nb.get(li)
                 log.add(rule.code, rule.slug, ln.start if j is None else lines[j].end, ln.end)
             continue
-        us = pieces[li]
+        us = pieces[li] if pieces is not None else [li]
         for k, u in enumerate(us):
             unit = units[u]
             if u in removed:

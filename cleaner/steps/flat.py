@@ -30,6 +30,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate, islice
 
 import regex
 from wordfreq import word_frequency
@@ -125,11 +126,13 @@ class _Document:
     """The words of one document, and what is needed to score a word of it."""
 
     def __init__(self, words: list[str]) -> None:
-        self.keys = [_key(w) for w in words]
         self.words = Counter(words)
+        key_of = {w: _key(w) for w in self.words}  # once per distinct word
+        self.keys = [key_of[w] for w in words]
         self.key_counts = Counter(self.keys)
         self.length = len(words)
-        content = [k for k, w in zip(self.keys, words, strict=True) if _is_content(w)]
+        content_words = {w for w in self.words if _is_content(w)}
+        content = [k for k, w in zip(self.keys, words, strict=True) if w in content_words]
         counts = Counter(content)
         share = sum(1 for k in content if counts[k] > 1) / max(1, len(content))
         #: the share of its content words that recur: how topical its text is
@@ -148,6 +151,32 @@ class _Document:
         off = _CONTENT_SCORE + math.log((1.0 - p_widget) / (1.0 - p_article))
         on = _CONTENT_SCORE + math.log(p_widget / p_article)
         return off, on
+
+    def ceilings(self, words: list[str]) -> list[float]:
+        """Running sums of the most that each word can add to a widget's score: ``out[j]`` for ``words[:j]``.
+
+        A content word scores at most its off-topic value (``p_widget <= p_article``: off-topic is
+        its best case, on-topic its worst), a function word its headlinese score, any word minus
+        :data:`LENGTH_COST`.  So the running score of :func:`_best_end` over ``words[a:b]`` is never
+        above ``out[b] - out[a]``: a header whose best such sum cannot reach :data:`MIN_SCORE` makes
+        no widget, and need not be scored word by word.
+        """
+        top: dict[str, float] = {}
+        out = [0.0]
+        total = 0.0
+        for w in words:
+            ceiling = top.get(w)
+            if ceiling is None:
+                if w in STOPWORDS:
+                    ceiling = _FUNCTION_SCORES.get(w, _FUNCTION_DEFAULT)
+                elif _is_content(w):
+                    ceiling = self.scores(w)[0]
+                else:
+                    ceiling = 0.0
+                top[w] = ceiling
+            total += ceiling - LENGTH_COST
+            out.append(total)
+        return out
 
     def score(self, word: str, inside: int, inside_key: int) -> float:
         """The score of a content word of a widget in which it occurs ``inside`` times (its stem ``inside_key``)."""
@@ -250,11 +279,9 @@ def _compiled_headers() -> tuple[tuple[regex.Pattern[str], Header], ...]:
 def _find_headers(tokens: list[str]) -> list[tuple[int, int, Header]]:
     """``(start, end, header)`` for the header phrases among ``tokens``: the longest at each start."""
     joined = " ".join(tokens)
-    starts: dict[int, int] = {}
-    pos = 0
-    for i, t in enumerate(tokens):
-        starts[pos] = i
-        pos += len(t) + 1
+    # where each token starts in `joined` -> its index
+    # (one offset more than tokens: the end; strict=False drops it)
+    starts = dict(zip(accumulate((len(t) + 1 for t in tokens), initial=0), range(len(tokens)), strict=False))
     found: dict[int, tuple[int, int, Header]] = {}
     for pattern, header in _compiled_headers():
         for m in pattern.finditer(joined):
@@ -352,6 +379,10 @@ def _best_end(
     return best_end, best, off, after
 
 
+#: Room for the rounding of a running sum of floats, when a score is compared with its ceiling.
+_ROUNDING = 1e-6
+
+
 def find_flat_widgets(text: str) -> list[tuple[int, int, float]]:
     """The widgets of a flat text as ``(start, end, score)`` character offsets (no check of is_flat).
 
@@ -361,11 +392,12 @@ def find_flat_widgets(text: str) -> list[tuple[int, int, float]]:
     >>> [text[s:e] for s, e, _ in find_flat_widgets(text)]
     ['top stories ten best black friday deals on laptops celebrity chef launches vegan diner']
     """
-    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    words = [text[s:e] for s, e in spans]
+    words = _TOKEN.findall(text)
+    spans: list[tuple[int, int]] = []  # the words' offsets, found when a widget is (most texts have none)
     doc = _Document(words)
     out: list[tuple[int, int, float]] = []
     taken = 0
+    ceilings: list[float] | None = None
     for start, first, header in _find_headers(words):
         if start < taken:
             continue
@@ -373,8 +405,19 @@ def find_flat_widgets(text: str) -> list[tuple[int, int, float]]:
             continue
         if first < len(words) and words[first] in _PROSE_AFTER:
             continue
+        # the most the widget's score can be at any end _best_end may choose (it is 0.0 when no
+        # running sum is positive): below MIN_SCORE, this header makes no widget whatever the end.
+        # Exact: it skips only headers that would be refused anyway (a margin for rounding).
+        if ceilings is None:
+            ceilings = doc.ceilings(words)
+        last = min(len(words), first + header.max_words)
+        reach = max(ceilings[first + 1 : last + 1], default=0.0) - ceilings[first]
+        if header.prior + max(reach, 0.0) < MIN_SCORE - _ROUNDING:
+            continue
         end, score, off, after = _best_end(words, doc, start, first, header.max_words)
         if header.prior + score >= MIN_SCORE and off >= MIN_OFF_TOPIC and after >= MIN_AFTER:
+            if not spans:
+                spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
             out.append((spans[start][0], spans[end - 1][1], header.prior + score))
             taken = end
     return out
@@ -564,8 +607,8 @@ def find_flat_dateline(text: str) -> int:
     >>> find_flat_dateline("the study which was shared with the ap by researchers found that")
     -1
     """
-    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    words = [text[s:e] for s, e in spans[: DATELINE_WINDOW + 1]]
+    spans = [(m.start(), m.end()) for m in islice(_TOKEN.finditer(text), DATELINE_WINDOW + 1)]
+    words = [text[s:e] for s, e in spans]
     for a in range(1, min(len(words), DATELINE_WINDOW)):
         if words[a] not in AGENCIES:
             continue

@@ -375,7 +375,11 @@ def _unprotected(line: str, points: list[int]) -> list[int]:
     out = []
     for point in points:
         # the longest extension is 5 characters with its dot (".jpeg"): the window sees it whole
-        if _FILE_END.search(line, max(0, point - 5), point) or _URL_START.match(line, point):
+        # (each test only where its first character is: a "." before, an "h" or "/" at the point)
+        before = max(0, point - 5)
+        if (line.find(".", before, point) >= 0 and _FILE_END.search(line, before, point)) or (
+            line.startswith(("h", "/"), point) and _URL_START.match(line, point)
+        ):
             out.append(point)  # a URL ends (after a file name's extension) or starts here
             continue
         k = bisect_left(spaces, point)

@@ -6,6 +6,8 @@ rely on case, punctuation or line breaks must know which kind of text they are l
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 _UPPER = regex.compile(r"\p{Lu}")
@@ -16,6 +18,8 @@ _WORD = regex.compile(r"\p{L}+")
 FLAT_MIN_WORDS = 30
 
 
+# the repairs of one round ask about the same text one after another (the flat repairs, the lead)
+@lru_cache(maxsize=2)
 def is_flat(text: str) -> bool:
     """Whether ``text`` is flattened: lowercase, no punctuation, at most a few lines, 30+ words.
 
