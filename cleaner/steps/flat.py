@@ -36,30 +36,17 @@ import regex
 from wordfreq import word_frequency
 
 from cleaner.document import Edit, EditLog
+from cleaner.ruleset import vocab
 from cleaner.text.style import is_flat
 
 _TOKEN = regex.compile(r"\S+")
-
-
-def _words(spec: str) -> frozenset[str]:
-    """The words of a space-separated list."""
-    return frozenset(spec.split())
 
 
 # --- the topic score ------------------------------------------------------------------------
 
 #: Words that carry no topic: function words, the pieces that flattening leaves of contractions
 #: ("don t", "she s"), and reporting verbs that every article uses.
-STOPWORDS = _words(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could d did do does doing don down during each few for
-    from further had has have having he her here hers herself him himself his how i if in into is
-    it its itself just ll m me more most my myself no nor not now of off on once only or other our
-    ours ourselves out over own re s said same says she should so some such t than that the their
-    theirs them themselves then there these they this those through to too under until up ve very
-    was we were what when where which while who whom why will with would you your yours yourself
-    yourselves"""
-)
+STOPWORDS = vocab.words("flat-stopwords")
 
 #: A widget is removed when its header's prior plus its best running score reaches this.
 MIN_SCORE = 3.5
@@ -112,14 +99,13 @@ _CONTENT_SCORE = math.log(WIDGET_CONTENT_RATE / ARTICLE_CONTENT_RATE)
 #: that running prose is made of.  The log-likelihood ratio (widget against article) of each
 #: function word, measured on news pages and rounded to four tiers; the others score
 #: :data:`_FUNCTION_DEFAULT`.
-_FUNCTION_TIERS: dict[float, str] = {
-    -1.5: """but had which there were that while she them they those any ll said don because me ve very
-    if both or then has was such when been during would he than own so""",
-    -0.8: "d his just her and having we each other too before i the a few who about it an into no",
-    0.4: "how why here our after over says",
+_FUNCTION_TIERS: dict[float, tuple[str, ...]] = {
+    -1.5: vocab.entries("flat-headlinese-prose"),
+    -0.8: vocab.entries("flat-headlinese-mixed"),
+    0.4: vocab.entries("flat-headlinese-headline"),
 }
 _FUNCTION_DEFAULT = -0.3
-_FUNCTION_SCORES = {w: score for score, words in _FUNCTION_TIERS.items() for w in words.split()}
+_FUNCTION_SCORES = {w: score for score, tier in _FUNCTION_TIERS.items() for w in tier}
 
 
 class _Document:
@@ -210,19 +196,10 @@ class Header:
 # "want to read more", "is trending", "what you might like"); a widget follows the end of a
 # paragraph, and a paragraph does not end in an article, a preposition, an auxiliary or a
 # conjunction.
-_PROSE_BEFORE = _words(
-    """a an the to of into than that this these those their its his our your my is are was were be
-    been being am has have had will would can could should may might must do does did not no very
-    most more s i we they he she who which whose what how where when why whether if and or but nor
-    ve re ll"""
-)
+_PROSE_BEFORE = vocab.words("flat-prose-before")
 # Words that, right after any header phrase, make it prose ("top stories of the year", "read
 # more than", "related to", "trending upwards", "we recommend it").
-_PROSE_AFTER = _words(
-    """to of than about by among at as is are was were has have had be been that which who whom
-    for from with into in on and or but if because since up down upward upwards downward downwards
-    higher lower it them him"""
-)
+_PROSE_AFTER = vocab.words("flat-prose-after")
 
 _STRONG, _MEDIUM, _WEAK = 2.0, 1.0, 0.0
 #: A header of one link ("read more", "see also") takes one headline: this many words at most.
@@ -296,16 +273,10 @@ def _find_headers(tokens: list[str]) -> list[tuple[int, int, Header]]:
 
 
 #: Words that often open a sentence (the article resuming after a widget) and words that never do.
-_OPENERS = _words(
-    """the this these those it he she they we i you there but while if when although though however
-    his their our my its one some many according meanwhile still yet now today earlier later"""
-)
-_NOT_OPENERS = _words("of to s t than and or nor is are was were has have had be been by from as")
+_OPENERS = vocab.words("flat-openers")
+_NOT_OPENERS = vocab.words("flat-not-openers")
 #: Words that do not end a headline or a link text.
-_NOT_FINAL = _words(
-    """the a an of to and or for in on with at by from as is are was were be been that which who his
-    her their its our my your this these those than"""
-)
+_NOT_FINAL = vocab.words("flat-not-final")
 #: What the words at a widget's end add to the case for ending it there.
 EDGE_SCORE = 1.0
 
@@ -461,7 +432,7 @@ def strip_flat_widgets(text: str, code: str, slug: str) -> tuple[str, list[Edit]
 # --- datelines ----------------------------------------------------------------------------------
 
 #: News agencies as a dateline shows them once flattened ("BEIJING (AP) —" is "beijing ap").
-AGENCIES = _words("ap reuters afp upi cnn xinhua tass dpa efe ansa kyodo yonhap pti ians ani aap")
+AGENCIES = vocab.words("flat-agencies")
 #: Agencies that open an article on their own, without a place ("(CNN) —").
 BARE_AGENCIES = frozenset({"cnn"})
 #: A dateline is looked for among the first this many words (a headline and a subheading fit).
@@ -470,97 +441,30 @@ DATELINE_WINDOW = 25
 MIN_HEADLINE_WORDS = 3
 
 #: After an agency, these words make it prose ("cnn reported", "reuters calculations", "ap photo").
-_AGENCY_PROSE_AFTER = _words(
-    """s reported reports reporting report said says that and or has had have is was were will would
-    photo photos file video poll interview interviews anchor host hosts correspondent contributor
-    analyst reporter reporters investigation analysis calculations tally count survey story stories
-    news com bureau office staff editor editors journalist journalists"""
-)
+_AGENCY_PROSE_AFTER = vocab.words("flat-agency-prose-after")
 #: Before a bare agency, these words make it prose ("told cnn", "on cnn", "a cnn poll").
-_AGENCY_PROSE_BEFORE = _PROSE_BEFORE | _words(
-    "told tells tell telling said says on to via from with for at according watch exclusive"
-)
+_AGENCY_PROSE_BEFORE = _PROSE_BEFORE | vocab.words("flat-agency-prose-before")
 
 
-def _places(spec: str) -> frozenset[tuple[str, ...]]:
-    """Place names, comma-separated, as tuples of flat words."""
-    return frozenset(tuple(name.split()) for name in spec.split(",") if name.strip())
+def _places(names: frozenset[str]) -> frozenset[tuple[str, ...]]:
+    """Place names (``"new york"``) as tuples of flat words."""
+    return frozenset(tuple(name.split()) for name in names)
 
 
 #: US states and Canadian provinces, in full and as AP style abbreviates them ("Calif.", "N.Y.").
-US_STATES = _places(
-    """alabama, alaska, arizona, arkansas, california, colorado, connecticut, delaware, florida,
-    georgia, hawaii, idaho, illinois, indiana, iowa, kansas, kentucky, louisiana, maine, maryland,
-    massachusetts, michigan, minnesota, mississippi, missouri, montana, nebraska, nevada,
-    new hampshire, new jersey, new mexico, new york, north carolina, north dakota, ohio, oklahoma,
-    oregon, pennsylvania, rhode island, south carolina, south dakota, tennessee, texas, utah, vermont,
-    virginia, washington, west virginia, wisconsin, wyoming, ala, ariz, ark, calif, colo, conn, del,
-    fla, ga, ill, ind, kan, kans, ky, la, md, mass, mich, minn, miss, mo, mont, neb, nev, n h, n j,
-    n m, n y, n c, n d, okla, ore, pa, r i, s c, s d, tenn, vt, va, wash, w va, wis, wyo, d c, ont,
-    que, b c, alta, sask, man, n s, n b, nfld, p e i"""
-)
+US_STATES = _places(vocab.words("flat-us-states"))
 
-COUNTRIES = _places(
-    """afghanistan, albania, algeria, andorra, angola, argentina, armenia, australia, austria,
-    azerbaijan, bahamas, bahrain, bangladesh, barbados, belarus, belgium, belize, benin, bhutan,
-    bolivia, bosnia, botswana, brazil, brunei, bulgaria, burkina faso, burundi, cambodia, cameroon,
-    canada, cape verde, central african republic, chad, chile, china, colombia, comoros, congo,
-    costa rica, croatia, cuba, cyprus, czech republic, czechia, denmark, djibouti, dominica,
-    dominican republic, east timor, ecuador, egypt, el salvador, england, equatorial guinea, eritrea,
-    estonia, eswatini, ethiopia, fiji, finland, france, gabon, gambia, gaza strip, georgia, germany,
-    ghana, greece, grenada, guatemala, guinea, guyana, haiti, honduras, hong kong, hungary, iceland,
-    india, indonesia, iran, iraq, ireland, israel, italy, ivory coast, jamaica, japan, jordan,
-    kazakhstan, kenya, kiribati, kosovo, kuwait, kyrgyzstan, laos, latvia, lebanon, lesotho, liberia,
-    libya, liechtenstein, lithuania, luxembourg, madagascar, malawi, malaysia, maldives, mali, malta,
-    marshall islands, mauritania, mauritius, mexico, micronesia, moldova, monaco, mongolia,
-    montenegro, morocco, mozambique, myanmar, namibia, nauru, nepal, netherlands, new zealand,
-    nicaragua, niger, nigeria, north korea, north macedonia, northern ireland, norway, oman, pakistan,
-    palau, palestine, panama, papua new guinea, paraguay, peru, philippines, poland, portugal,
-    puerto rico, qatar, romania, russia, rwanda, samoa, saudi arabia, scotland, senegal, serbia,
-    seychelles, sierra leone, singapore, slovakia, slovenia, solomon islands, somalia, south africa,
-    south korea, south sudan, spain, sri lanka, sudan, suriname, sweden, switzerland, syria, taiwan,
-    tajikistan, tanzania, thailand, togo, tonga, tunisia, turkey, turkmenistan, tuvalu, uganda,
-    ukraine, united arab emirates, united kingdom, united states, uruguay, uzbekistan, vanuatu,
-    venezuela, vietnam, wales, west bank, yemen, zambia, zimbabwe"""
-)
+COUNTRIES = _places(vocab.words("flat-countries"))
 
 #: Capitals and the cities that datelines name most often.
-CITIES = _places(
-    """washington, washington dc, new york, los angeles, chicago, houston, dallas, austin, san antonio,
-    el paso, fort worth, phoenix, tucson, denver, seattle, portland, boise, spokane, salt lake city,
-    las vegas, reno, sacramento, san francisco, san diego, san jose, oakland, long beach, honolulu,
-    anchorage, minneapolis, st paul, milwaukee, detroit, cleveland, columbus, cincinnati,
-    indianapolis, louisville, nashville, memphis, atlanta, miami, orlando, tampa, jacksonville,
-    tallahassee, palm beach, west palm beach, new orleans, baton rouge, little rock, kansas city,
-    st louis, oklahoma city, omaha, des moines, albuquerque, santa fe, charlotte, raleigh, richmond,
-    baltimore, philadelphia, pittsburgh, boston, providence, hartford, newark, albany, buffalo,
-    capitol hill, silicon valley, united nations, toronto, montreal, ottawa, vancouver, calgary,
-    edmonton, winnipeg, mexico city, havana, guatemala city, panama city, san juan, santo domingo,
-    port au prince, caracas, bogota, lima, quito, santiago, buenos aires, sao paulo, rio de janeiro,
-    brasilia, montevideo, london, manchester, liverpool, birmingham, edinburgh, glasgow, belfast,
-    dublin, paris, lyon, marseille, nice, strasbourg, brussels, amsterdam, the hague, luxembourg,
-    berlin, munich, frankfurt, hamburg, cologne, vienna, geneva, zurich, bern, davos, rome, milan,
-    naples, turin, florence, venice, vatican city, madrid, barcelona, seville, valencia, lisbon,
-    porto, athens, stockholm, oslo, copenhagen, helsinki, reykjavik, warsaw, prague, budapest,
-    bratislava, ljubljana, zagreb, sarajevo, belgrade, skopje, tirana, sofia, bucharest, chisinau,
-    kiev, kyiv, minsk, vilnius, riga, tallinn, moscow, st petersburg, tbilisi, yerevan, baku,
-    istanbul, ankara, nicosia, beirut, damascus, amman, jerusalem, tel aviv, gaza, ramallah,
-    baghdad, tehran, kabul, riyadh, jeddah, dubai, abu dhabi, doha, manama, muscat, sanaa, cairo,
-    tripoli, tunis, algiers, rabat, casablanca, khartoum, addis ababa, nairobi, kampala, kigali,
-    dar es salaam, kinshasa, lagos, abuja, accra, dakar, johannesburg, pretoria, cape town, harare,
-    islamabad, karachi, lahore, new delhi, delhi, mumbai, kolkata, chennai, bangalore, bengaluru,
-    hyderabad, dhaka, kathmandu, colombo, beijing, shanghai, shenzhen, guangzhou, wuhan, chengdu,
-    hangzhou, hong kong, macau, taipei, tokyo, osaka, kyoto, seoul, busan, pyongyang, ulaanbaatar,
-    bangkok, hanoi, ho chi minh city, phnom penh, vientiane, yangon, kuala lumpur, singapore,
-    jakarta, manila, sydney, melbourne, canberra, brisbane, perth, auckland, wellington"""
-)
+CITIES = _places(vocab.words("flat-cities"))
 
 #: Words that open or close a two-word town name ("st joseph", "sioux falls", "fort myers").
-_TOWN_FIRST = _words("st saint san santa los las fort port mount mt new north south east west el la lake")
-_TOWN_LAST = _words("city falls springs beach park heights valley lake rapids bay harbor creek hill hills point island")
+_TOWN_FIRST = vocab.words("flat-town-first")
+_TOWN_LAST = vocab.words("flat-town-last")
 _PLACE_WORDS = 4  # the longest place name, in words
 #: A place after one of these words is part of a sentence, not a dateline.
-_PLACE_PROSE_BEFORE = _PROSE_BEFORE | _words("in at on near from outside inside across around")
+_PLACE_PROSE_BEFORE = _PROSE_BEFORE | vocab.words("flat-place-prose-before")
 
 
 def _ends_with(words: list[str], end: int, names: frozenset[tuple[str, ...]]) -> int:

@@ -15,7 +15,7 @@ Two kinds of glue:
   "Gov."), initials ("U.S."), decimals, times, URLs and file names do not have that shape or are
   listed;
 * a lowercase letter followed by a capital inside a word, when the joined word is not a word of the
-  lexicon (wordfreq) or of the allow-list ``rules/camel-case-names.txt``, and both parts are common
+  lexicon (wordfreq) or of the allow-list ``rules/vocab/camel-case-names.txt``, and both parts are common
   words: "MoreChina", "ImagesThis", "treatmentCredit"; not "iPhone", "YouTube", "McDonald",
   "LinkedIn", "DeSantis".
 """
@@ -26,10 +26,11 @@ import math
 from bisect import bisect_left
 from collections.abc import Callable
 from functools import cache, lru_cache
-from pathlib import Path
 
 import regex
 from wordfreq import get_frequency_dict, zipf_frequency
+
+from cleaner.ruleset import vocab
 
 #: A part of a glued word must be at least this common (Zipf scale: 3 is once per million words).
 PART_ZIPF = 2.5
@@ -39,92 +40,11 @@ STARTER_ZIPF = 6.0
 #: A joined word at least this common is a word (or a name), not glue: "YouTube", "AirPods".
 JOINED_ZIPF = 2.5
 
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sen",
-        "rep",
-        "gov",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "capt",
-        "cmdr",
-        "adm",
-        "maj",
-        "st",
-        "jr",
-        "sr",
-        "vs",
-        "no",
-        "nos",
-        "vol",
-        "fig",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "mt",
-        "ft",
-        "rev",
-        "hon",
-        "pres",
-        "supt",
-        "messrs",
-        "approx",
-        "est",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "dept",
-        "univ",
-        "ave",
-        "blvd",
-    ]
-)
+#: Abbreviations that end in a full stop ("Gov.Newsom" is no sentence end), lowercase, without it.
+_ABBREVIATIONS = vocab.words("glue-abbreviations")
 #: Words that open a piece of page furniture: glued after a name they are still a new block
 #: ("PuskarPhoto: Gene J. Puskar", "BraunAdvertisement").
-_FURNITURE_WORDS = frozenset(
-    [
-        "photo",
-        "photos",
-        "image",
-        "images",
-        "caption",
-        "credit",
-        "credits",
-        "advertisement",
-        "advert",
-        "sponsored",
-        "read",
-        "related",
-        "share",
-        "comments",
-        "subscribe",
-        "newsletter",
-        "video",
-        "watch",
-        "gallery",
-        "close",
-        "аккаунт",
-        "аккаунты",
-        "фото",
-    ]
-)
+_FURNITURE_WORDS = vocab.words("glue-furniture-words")
 #: Words that templates glue to what they introduce on purpose ("Media captionJulian Assange ..."):
 #: the two belong together, so no cut after them.
 _LEAD_INS = frozenset({"caption", "copyright"})
@@ -162,17 +82,10 @@ _PLAIN_GLUE = regex.compile(
 _LETTERS = regex.compile(r"\p{L}+")
 
 
-def _allow_list_path() -> Path:
-    from cleaner.ruleset.model import default_rules_dir  # the registry imports this module
-
-    return default_rules_dir() / "camel-case-names.txt"
-
-
 @cache
 def allowed_names() -> frozenset[str]:
     """Names written with inner capitals that are never glue (lowercased), from the allow-list file."""
-    lines = _allow_list_path().read_text("utf-8").splitlines()
-    return frozenset(s.strip().lower() for s in lines if s.strip() and not s.lstrip().startswith("#"))
+    return frozenset(name.lower() for name in vocab.entries("camel-case-names"))
 
 
 #: The lexicons consulted: a word is as common as it is in the language where it is most common.
@@ -276,25 +189,7 @@ _WORD_RUN = regex.compile(r"\p{Lu}?\p{Ll}{7,}")
 
 
 #: Share-bar buttons, which run together when their markup is flattened ("linkedintwitteremailprint").
-_BUTTONS = (
-    "facebook",
-    "twitter",
-    "linkedin",
-    "email",
-    "print",
-    "whatsapp",
-    "reddit",
-    "pinterest",
-    "share",
-    "tweet",
-    "comments",
-    "flipboard",
-    "messenger",
-    "telegram",
-    "copy",
-    "link",
-    "pin",
-)
+_BUTTONS = vocab.entries("share-buttons")  # in the file's order: the first that fits wins
 
 
 _BUTTONS_BY_LETTER = {c: tuple(b for b in _BUTTONS if b[0] == c) for c in {b[0] for b in _BUTTONS}}

@@ -41,6 +41,7 @@ import regex
 from wordfreq import available_languages, get_frequency_dict, top_n_list
 
 from cleaner.document import Edit, EditLog
+from cleaner.ruleset import vocab
 from cleaner.text.language import detect_language
 from cleaner.text.style import is_flat
 
@@ -94,10 +95,7 @@ _UPPER = regex.compile(r"\p{Lu}")
 #: Where a sentence starts: after sentence punctuation (and closing quotes) and space, or a line.
 _SENTENCE_START = regex.compile(r"(?:[.!?…][\"'”’)\]]*[ \t]+|\n[ \t]*)[\"'“‘(\[]?(\p{L})")
 #: Name particles written in lowercase at the start of a name ("de Blasio", "van Gogh").
-_PARTICLES = frozenset().union(
-    ("de", "da", "di", "do", "dos", "das", "du", "del", "della", "der", "den", "des", "la", "le", "van", "von"),
-    ("ter", "ten", "al", "el", "bin", "ibn", "bint", "af", "zu"),
-)
+_PARTICLES = vocab.words("name-particles")
 
 
 @dataclass(frozen=True)
@@ -348,17 +346,7 @@ _FURNITURE = regex.compile(r"@|www\.|https?:|\.(?:com|org|net)\b|©|\|")
 #: complementisers, subject pronouns, modal verbs, titles, and nationality adjectives (they
 #: stand before a noun).  Measured on the development set's articles: 0.6% of sentences end on one
 #: of them (a stranded "for" or "to" mostly), against 22% of words taken at random.
-NON_FINAL_EN = frozenset().union(
-    ("the", "a", "an", "every", "my", "your", "our", "their", "its", "whose", "his"),
-    ("of", "to", "for", "from", "with", "into", "onto", "upon", "than", "at", "as", "via", "per", "amid"),
-    ("among", "including", "despite", "during", "toward", "towards", "according"),
-    ("and", "or", "but", "nor", "because", "although", "whether", "if", "unless", "whereas", "which"),
-    ("i", "we", "they", "she", "he", "very", "mr", "mrs", "ms", "dr", "former", "would", "could", "should"),
-    ("american", "british", "chinese", "japanese", "korean", "russian", "french", "german", "italian"),
-    ("spanish", "indian", "iranian", "iraqi", "israeli", "palestinian", "syrian", "afghan", "pakistani"),
-    ("saudi", "turkish", "egyptian", "mexican", "canadian", "brazilian", "european", "african", "asian"),
-    ("australian", "ukrainian", "vietnamese", "taiwanese"),
-)
+NON_FINAL_EN = vocab.words("non-final-en")
 
 
 def _last_line(text: str) -> str:

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import regex
 
+from cleaner.ruleset import vocab
+
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.&-]*")
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’)\]]*$")
 _CLAUSE_END = regex.compile(r"[.:;,][\"'”’)\]]*$")
@@ -123,33 +125,8 @@ def is_brief(line: str) -> bool:
     return 1 <= len(words(line)) <= 40
 
 
-_MINOR_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "and",
-        "or",
-        "but",
-        "with",
-        "by",
-        "from",
-        "as",
-        "is",
-        "vs",
-        "via",
-        "up",
-        "out",
-        "into",
-        "over",
-    ]
-)
+#: Words that Title Case leaves in lowercase; they do not count in :func:`title_ratio`.
+_MINOR_WORDS = vocab.words("title-minor-words")
 
 
 def title_ratio(line: str) -> float:
