@@ -21,6 +21,8 @@ import jsonschema
 import regex
 
 from cleaner.errors import RuleError
+from cleaner.ruleset import vocab
+from cleaner.ruleset.vocab import default_rules_dir as default_rules_dir  # defined there, used here
 from cleaner.steps.glue import SPLITTERS
 from cleaner.steps.repairs import REPAIRS
 from cleaner.text.shapes import SHAPES
@@ -199,15 +201,6 @@ def _validator() -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
-def default_rules_dir() -> Path:
-    """Where the rules are: ``cleaner/rules`` in an installed wheel, else ``rules/`` of the checkout."""
-    package = Path(__file__).resolve().parent.parent
-    packaged = package / "rules"
-    if packaged.is_dir():
-        return packaged
-    return package.parent / "rules"
-
-
 def _compile(pattern: str, where: str) -> regex.Pattern[str]:
     try:
         return regex.compile(pattern, regex.V0)
@@ -255,12 +248,16 @@ def _run(data: dict[str, Any] | None, where: str) -> Run | None:
     )
 
 
-def parse_rule(data: dict[str, Any], where: str) -> Rule:
-    """Validate one rule file's data and build the :class:`Rule`; ``RuleError`` says what is wrong."""
+def parse_rule(data: dict[str, Any], where: str, rules_dir: Path | None = None) -> Rule:
+    """Validate one rule file's data and build the :class:`Rule`; ``RuleError`` says what is wrong.
+
+    A ``{vocab:NAME}`` in a pattern is the list ``rules_dir/vocab/NAME.txt`` (default: the shipped rules').
+    """
     error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
     if error is not None:
         path = "/".join(str(p) for p in error.absolute_path) or "(top)"
         raise RuleError(f"{where}: {path}: {error.message}")
+    data = vocab.expand_patterns(data, rules_dir or default_rules_dir(), where)
     if data["kind"] == "repair" and data["function"] not in REPAIRS:
         raise RuleError(f"{where}: unknown repair function {data['function']!r}")
     if data["kind"] == "split" and data["function"] not in SPLITTERS:
@@ -313,9 +310,10 @@ def load_rules(directory: str | None = None) -> RuleSet:
     if not any(f.suffix == ".toml" for f in files):
         raise RuleError(f"no rule files in {root}")
     rules: list[Rule] = []
-    # the digest names the rules and the data files beside them (the allow-list of names with
-    # inner capitals changes results as much as a pattern does)
+    # the digest names the rules and the data files beside them (a word list of vocab/ changes
+    # results as much as a pattern does)
     digest = hashlib.sha256()
+    digest.update(vocab.load_vocab(str(root)).fingerprint)
     for f in files:
         raw = f.read_bytes()
         digest.update(f.name.encode() + b"\0" + raw + b"\0")
@@ -325,7 +323,7 @@ def load_rules(directory: str | None = None) -> RuleSet:
             data = tomllib.loads(raw.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise RuleError(f"{f.name}: not valid TOML: {exc}") from None
-        rule = parse_rule(data, f.name)
+        rule = parse_rule(data, f.name, root)
         if not f.name.startswith(rule.code + "-"):
             raise RuleError(f"{f.name}: file name must start with its code {rule.code}-")
         rules.append(rule)
