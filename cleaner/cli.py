@@ -13,7 +13,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -22,7 +22,8 @@ from cleaner.commands.clean import CleanOptions, WriteMode, run_clean
 from cleaner.commands.common import ExitCode
 from cleaner.commands.dedup import DedupOptions, run_dedup
 from cleaner.commands.index import IndexOptions, ManifestFormat, run_index
-from cleaner.commands.rules import run_rules
+from cleaner.commands.rules import run_rule_tests, run_rules
+from cleaner.config import Config, load_config, parse_jobs
 from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 from cleaner.errors import CleanerError
 from cleaner.settings import Settings
@@ -43,7 +44,21 @@ Select = Annotated[
 ]
 Ignore = Annotated[str | None, typer.Option("--ignore", help="Not these rule codes or prefixes, comma-separated.")]
 Jobs = Annotated[
-    int, typer.Option("--jobs", "-j", min=1, help="Worker processes; the output is the same for any number.")
+    str | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        help="Worker processes, or auto (the cores there are); the output is the same for any number. "
+        "Default: [tool.cleaner] jobs, else 1.",
+    ),
+]
+RuleDirs = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--rules",
+        help="A folder of local rule files (codes LC001, ...) added to the shipped rules; repeatable. "
+        "Default: [tool.cleaner] rules.",
+    ),
 ]
 Progress = Annotated[
     bool | None,
@@ -76,6 +91,22 @@ app = typer.Typer(
 
 def _codes(value: str | None) -> tuple[str, ...]:
     return tuple(c.strip() for c in (value or "").split(",") if c.strip())
+
+
+def _rule_choice(config: Config, select: str | None, ignore: str | None, rules: list[str] | None) -> dict[str, Any]:
+    """select, ignore and rule_dirs for :class:`Settings`: the command line's, else ``[tool.cleaner]``'s."""
+    return {
+        "select": _codes(select) if select is not None else config.select or (),
+        "ignore": _codes(ignore) if ignore is not None else config.ignore or (),
+        "rule_dirs": tuple(rules) if rules else config.rules,
+    }
+
+
+def _jobs(config: Config, jobs: str | None) -> int:
+    """The number of workers: the command line's, else ``[tool.cleaner]``'s, else 1."""
+    if jobs is not None:
+        return parse_jobs(int(jobs) if jobs.isdigit() else jobs, "--jobs")
+    return config.jobs or 1
 
 
 class Terminated(KeyboardInterrupt):
@@ -176,7 +207,8 @@ def clean(
     ] = False,
     select: Select = None,
     ignore: Ignore = None,
-    jobs: Jobs = 1,
+    rules: RuleDirs = None,
+    jobs: Jobs = None,
     text_key: TextKey = "text",
     id_key: IdKey = "id",
     skip_bad: SkipBad = False,
@@ -208,20 +240,25 @@ def clean(
         if diff
         else WriteMode.SUMMARY
     )
-    options = CleanOptions(
-        paths=paths,
-        mode=mode,
-        output=output,
-        explain=explain,
-        settings=Settings(select=_codes(select), ignore=_codes(ignore)),
-        jobs=jobs,
-        text_key=text_key,
-        id_key=id_key,
-        skip_bad=skip_bad,
-        progress=progress,
-        exit_non_zero_on_fix=exit_non_zero_on_fix,
-    )
-    _guard(lambda: run_clean(options))
+
+    def job() -> int:
+        config = load_config()
+        options = CleanOptions(
+            paths=paths,
+            mode=mode,
+            output=output,
+            explain=explain,
+            settings=Settings(**_rule_choice(config, select, ignore, rules)),
+            jobs=_jobs(config, jobs),
+            text_key=text_key,
+            id_key=id_key,
+            skip_bad=skip_bad,
+            progress=progress,
+            exit_non_zero_on_fix=exit_non_zero_on_fix,
+        )
+        return run_clean(options)
+
+    _guard(job)
 
 
 @app.command(help="Find near-duplicate stories: clean, sign, cluster; one verdict per document.\n\n" + DEDUP_EXIT_CODES)
@@ -246,7 +283,10 @@ def dedup(
             help="An .npz store of signatures: read if it exists, then updated with this run (--index: the old name).",
         ),
     ] = None,
-    jobs: Jobs = 1,
+    select: Select = None,
+    ignore: Ignore = None,
+    rules: RuleDirs = None,
+    jobs: Jobs = None,
     write_kept: Annotated[
         str | None,
         typer.Option("--write-kept", help="Write the kept cleaned documents: a directory or a .jsonl[.gz|.zst] file."),
@@ -255,18 +295,29 @@ def dedup(
     id_key: IdKey = "id",
     skip_bad: SkipBad = False,
 ) -> None:
-    options = DedupOptions(
-        paths=paths,
-        output=output,
-        settings=Settings(threshold=threshold, containment=containment, num_perm=num_perm, ngram=ngram, keep=keep),
-        store=store,
-        jobs=jobs,
-        write_kept=write_kept,
-        text_key=text_key,
-        id_key=id_key,
-        skip_bad=skip_bad,
-    )
-    _guard(lambda: run_dedup(options))
+    def job() -> int:
+        config = load_config()
+        options = DedupOptions(
+            paths=paths,
+            output=output,
+            settings=Settings(
+                threshold=threshold,
+                containment=containment,
+                num_perm=num_perm,
+                ngram=ngram,
+                keep=keep,
+                **_rule_choice(config, select, ignore, rules),
+            ),
+            store=store,
+            jobs=_jobs(config, jobs),
+            write_kept=write_kept,
+            text_key=text_key,
+            id_key=id_key,
+            skip_bad=skip_bad,
+        )
+        return run_dedup(options)
+
+    _guard(job)
 
 
 @app.command(
@@ -305,39 +356,60 @@ def index(
     num_perm: NumPerm = DEFAULT_NUM_PERM,
     ngram: Ngram = DEFAULT_NGRAM,
     keep: Keep = "longest",
-    jobs: Jobs = 1,
+    rules: RuleDirs = None,
+    jobs: Jobs = None,
     text_key: TextKey = "text",
     skip_bad: SkipBad = False,
     progress: Progress = None,
 ) -> None:
-    settings = Settings(
-        select=_codes(select),
-        ignore=_codes(ignore),
-        threshold=threshold,
-        containment=containment,
-        num_perm=num_perm,
-        ngram=ngram,
-        keep=keep,
-    )
-    options = IndexOptions(
-        paths=paths,
-        output=output,
-        fmt=fmt,
-        check=check,
-        exit_non_zero_on_fix=exit_non_zero_on_fix,
-        tracked=tracked,
-        settings=settings,
-        jobs=jobs,
-        text_key=text_key,
-        skip_bad=skip_bad,
-        progress=progress,
-    )
-    _guard(lambda: run_index(options))
+    def job() -> int:
+        config = load_config()
+        settings = Settings(
+            threshold=threshold,
+            containment=containment,
+            num_perm=num_perm,
+            ngram=ngram,
+            keep=keep,
+            **_rule_choice(config, select, ignore, rules),
+        )
+        options = IndexOptions(
+            paths=paths,
+            output=output,
+            fmt=fmt,
+            check=check,
+            exit_non_zero_on_fix=exit_non_zero_on_fix,
+            tracked=tracked,
+            settings=settings,
+            jobs=_jobs(config, jobs),
+            text_key=text_key,
+            skip_bad=skip_bad,
+            progress=progress,
+        )
+        return run_index(options)
+
+    _guard(job)
 
 
 @app.command(help="List the rules, or print one rule's page (what it does, why, examples).")
-def rules(code: Annotated[str | None, typer.Argument(help="A rule code or slug.")] = None) -> None:
-    _guard(lambda: run_rules(code))
+def rules(
+    code: Annotated[str | None, typer.Argument(help="A rule code or slug.")] = None,
+    rules: RuleDirs = None,
+    test: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--test",
+            help="Run the examples and negatives of the rules in this folder (local rules, LC001, ...); "
+            "exit 1 if one fails. Repeatable.",
+        ),
+    ] = None,
+) -> None:
+    def job() -> int:
+        config = load_config()
+        if test:
+            return run_rule_tests(tuple(test), tuple(rules or config.rules))
+        return run_rules(code, tuple(rules) if rules else config.rules)
+
+    _guard(job)
 
 
 @app.callback(invoke_without_command=True)

@@ -55,6 +55,7 @@ class Cleaner:
             doc.original = doc.text
         text = doc.text
         lines = LineMap(text)
+        sources = source_keys(doc)
 
         def record(edits: list[Edit]) -> None:
             doc.edits.extend(lines.apply(e) for e in edits)
@@ -90,7 +91,7 @@ class Cleaner:
             late_lang = lang if prob >= LANGUAGE_CONFIDENCE else "und"
             if settled != (text, late_lang):
                 for rule in self._late:
-                    if not rule.applies_to(late_lang):
+                    if not rule.applies_to(late_lang) or not rule.applies_to_source(sources):
                         continue
                     text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
                     record(edits)
@@ -101,7 +102,7 @@ class Cleaner:
             if now != sample:
                 sample = now
                 lang, prob = detect_sample(sample)
-            active = self._active(lang, prob)
+            active = self._active(lang, prob, sources)
             if active == last_active and not repaired and not rejudge:
                 break  # the same rules on the text they already cleaned: nothing new
             text, edits = apply_boilerplate(text, active)
@@ -116,11 +117,28 @@ class Cleaner:
         doc.text = text
         return doc
 
-    def _active(self, lang: str, prob: float) -> tuple[Rule, ...]:
-        """The boilerplate rules for a document in ``lang``; all of them when the language is uncertain."""
+    def _active(self, lang: str, prob: float, sources: tuple[str, ...] = ()) -> tuple[Rule, ...]:
+        """The boilerplate rules for a document in ``lang`` from ``sources``; every language's when it is uncertain."""
         if prob < LANGUAGE_CONFIDENCE:
             lang = "und"
-        return tuple(r for r in self._boilerplate if r.applies_to(lang))
+        return tuple(r for r in self._boilerplate if r.applies_to(lang) and r.applies_to_source(sources))
+
+
+#: The fields of a record that say where it comes from, for rules limited to some ``sources``.
+SOURCE_FIELDS = ("url", "source", "domain")
+
+
+def source_keys(doc: Document) -> tuple[str, ...]:
+    """Where a document comes from: its record's ``url``, ``source`` and ``domain`` fields, and its file.
+
+    >>> source_keys(Document("1", "", source="crawl/a.jsonl:3", line=3, record={"url": "https://x.org/1"}))
+    ('https://x.org/1', 'crawl/a.jsonl')
+    """
+    keys = [v for k in SOURCE_FIELDS if isinstance(v := (doc.record or {}).get(k), str)]
+    where = doc.source[: -len(f":{doc.line}")] if doc.line and doc.source.endswith(f":{doc.line}") else doc.source
+    if where:
+        keys.append(where)
+    return tuple(keys)
 
 
 def clean_text(text: str, settings: Settings | None = None) -> str:

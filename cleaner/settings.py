@@ -8,7 +8,8 @@ from typing import Any
 
 from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, Params
 from cleaner.errors import InputError, SettingsError
-from cleaner.ruleset import RuleSet, load_rules
+from cleaner.ruleset import RuleSet
+from cleaner.ruleset.model import load_with_local
 
 #: Which document of a cluster of copies is kept.
 KEEP_POLICIES = ("longest", "first")
@@ -33,11 +34,14 @@ class Settings:
     scheme: str = Params.scheme
     normalisation: int = Params.normalisation
     keep: str = "longest"
+    #: folders of local rules added to the shipped ones (``--rules``, ``[tool.cleaner] rules``)
+    rule_dirs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # the order of rule codes does not change which rules run: one spelling for the header
         object.__setattr__(self, "select", tuple(sorted(set(self.select))))
         object.__setattr__(self, "ignore", tuple(sorted(set(self.ignore))))
+        object.__setattr__(self, "rule_dirs", tuple(dict.fromkeys(self.rule_dirs)))
 
     def check(self) -> None:
         """Refuse dedup settings that cannot work, saying which and why (``InputError``)."""
@@ -50,7 +54,7 @@ class Settings:
 
     def ruleset(self) -> RuleSet:
         """The selected rules (validated; ``RuleError`` if a code names no rule)."""
-        return load_rules().select(list(self.select), list(self.ignore))
+        return load_with_local(self.rule_dirs).select(list(self.select), list(self.ignore))
 
     @property
     def params(self) -> Params:
@@ -58,8 +62,12 @@ class Settings:
         return Params(self.num_perm, self.ngram, self.seed, self.scheme, self.normalisation)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (tuples as lists)."""
-        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+        """The JSON form (tuples as lists); ``rule_dirs`` only when local rules were used."""
+        return {
+            f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v
+            for f in fields(self)
+            if f.name != "rule_dirs" or self.rule_dirs
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:

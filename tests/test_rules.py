@@ -9,9 +9,8 @@ import pytest
 
 from cleaner.document import Document, apply_edits
 from cleaner.errors import RuleError
-from cleaner.pipeline import Cleaner
+from cleaner.ruleset.check import clean_with, negative_expected
 from cleaner.ruleset.model import default_rules_dir, load_rules, parse_rule
-from cleaner.settings import Settings
 
 RULES = load_rules()
 RULE_FILES = sorted(default_rules_dir().glob("*.toml"))
@@ -19,12 +18,7 @@ RULE_FILES = sorted(default_rules_dir().glob("*.toml"))
 
 def _clean_with(code: str, text: str) -> Document:
     # the rule alone (with the rules its evidence needs), so that the examples show this rule
-    rule = RULES.get(code)
-    # a rule whose evidence is other rules' removals is shown with every boilerplate rule
-    if rule.kind == "split":
-        return Cleaner(Settings(select=(code, "BP"))).clean(Document("example", text))
-    select = ("BP",) if rule.between or rule.beside else (code, *rule.requires)
-    return Cleaner(Settings(select=select)).clean(Document("example", text))
+    return clean_with(RULES.get(code), text)
 
 
 EXAMPLES = [
@@ -49,12 +43,7 @@ def test_rule_example(code: str, text: str, expected: str) -> None:
 @pytest.mark.parametrize(("code", "text"), NEGATIVES)
 def test_rule_negative_unchanged(code: str, text: str) -> None:
     # the rule changes nothing here: the result is what the rules it depends on make of it alone
-    rule = RULES.get(code)
-    deps: tuple[str, ...] = rule.requires
-    if rule.between or rule.beside:
-        deps = tuple(r.code for r in RULES.boilerplate if r.code != code)
-    expected = Cleaner(Settings(select=deps)).clean(Document("n", text)).text if deps else text
-    assert _clean_with(code, text).text == expected
+    assert _clean_with(code, text).text == negative_expected(RULES.get(code), RULES, text)
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.name)

@@ -8,6 +8,7 @@ patterns and are applied by :mod:`cleaner.boilerplate.engine`.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import tomllib
@@ -16,6 +17,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
 import regex
@@ -102,6 +104,8 @@ class Rule:
     not_after: tuple[regex.Pattern[str], ...] = ()
     followed_by: str = ""
     requires_min: int = 1
+    #: only documents from these sources (domains or shell patterns, see :func:`source_matches`)
+    sources: tuple[str, ...] = ()
     #: the patterns (and the anchors) as one alternation: one regex call per line, not one per pattern
     matcher: regex.Pattern[str] | None = None
     anchor_matcher: regex.Pattern[str] | None = None
@@ -132,6 +136,10 @@ class Rule:
     def applies_to(self, lang: str) -> bool:
         """Whether the rule runs on a document in language ``lang`` (``und``: every rule runs)."""
         return "*" in self.languages or lang in self.languages or lang == "und"
+
+    def applies_to_source(self, keys: tuple[str, ...]) -> bool:
+        """Whether the rule runs on a document with these source keys (a rule without ``sources``: always)."""
+        return not self.sources or any(source_matches(pattern, key) for pattern in self.sources for key in keys)
 
     def page(self) -> str:
         """The rule's documentation page, as ``cleaner rules CODE`` prints it."""
@@ -248,6 +256,28 @@ def _run(data: dict[str, Any] | None, where: str) -> Run | None:
     )
 
 
+def source_matches(pattern: str, key: str) -> bool:
+    """Whether a document source ``key`` (a URL, a domain, a path) is one that ``pattern`` names.
+
+    A bare domain names its host and every subdomain, in a URL or alone; anything else is a shell
+    pattern over the whole key.  Case does not count.
+
+    >>> source_matches("example.com", "https://www.example.com/news/1"), source_matches("example.com", "notexample.com")
+    (True, False)
+    >>> source_matches("corpus/site-a/*", "corpus/site-a/page.txt"), source_matches("*/news/*", "https://x.org/sport/2")
+    (True, False)
+    """
+    pattern, key = pattern.lower(), key.lower()
+    if DOMAIN.fullmatch(pattern):
+        host = urlsplit(key).hostname if "://" in key else key
+        return host is not None and (host == pattern or host.endswith("." + pattern))
+    return fnmatch.fnmatchcase(key, pattern)
+
+
+#: A bare domain name (``example.com``): no wildcard, no slash.
+DOMAIN = regex.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+
+
 def parse_rule(data: dict[str, Any], where: str, rules_dir: Path | None = None) -> Rule:
     """Validate one rule file's data and build the :class:`Rule`; ``RuleError`` says what is wrong.
 
@@ -294,6 +324,7 @@ def parse_rule(data: dict[str, Any], where: str, rules_dir: Path | None = None) 
         not_after=tuple(_compile(p, where) for p in data.get("not_after", [])),
         followed_by=data.get("followed_by", ""),
         requires_min=data.get("requires_min", 1),
+        sources=tuple(data.get("sources", [])),
     )
 
 
@@ -333,6 +364,70 @@ def load_rules(directory: str | None = None) -> RuleSet:
             if key in seen:
                 raise RuleError(f"{r.path}: duplicate code or slug {key!r}")
             seen.add(key)
+    for r in rules:
+        for req in r.requires + r.between + r.between_weak + r.beside:
+            if req not in seen:
+                raise RuleError(f"{r.path}: requires unknown rule {req}")
+    rules.sort(key=lambda r: r.code)
+    return RuleSet(tuple(rules), digest.hexdigest()[:16])
+
+
+#: The code prefix reserved for local rules: the shipped rules never use it, so a local rule can
+#: never take a shipped rule's code, now or in a later version.
+LOCAL_PREFIX = "LC"
+
+
+def load_with_local(folders: tuple[str, ...] = ()) -> RuleSet:
+    """The shipped rules and the rules of ``folders`` (``--rules DIR``, ``[tool.cleaner] rules``).
+
+    A local rule's code starts with :data:`LOCAL_PREFIX`; a code or slug used twice (in two
+    folders, or a slug of a shipped rule) is an error, as is a local rule that requires an
+    unknown one.  The digest covers the shipped set and every local file.  Loaded once per state
+    of the folders' files (a rule being written and tested again is read again).
+    """
+    state = tuple(
+        (str(f), f.stat().st_mtime_ns, f.stat().st_size)
+        for folder in folders
+        if Path(folder).is_dir()
+        for f in sorted(Path(folder).glob("*.toml"))
+    )
+    return _load_with_local(folders, state)
+
+
+@cache
+def _load_with_local(folders: tuple[str, ...], state: tuple[tuple[str, int, int], ...]) -> RuleSet:
+    shipped = load_rules()
+    if not folders:
+        return shipped
+    rules = list(shipped.rules)
+    digest = hashlib.sha256(shipped.digest.encode())
+    for folder in folders:
+        root = Path(folder)
+        files = sorted(root.glob("*.toml")) if root.is_dir() else []
+        if not files:
+            raise RuleError(f"{folder}: no rule files (*.toml) in this folder")
+        for f in files:
+            raw = f.read_bytes()
+            digest.update(f.name.encode() + b"\0" + raw + b"\0")
+            try:
+                data = tomllib.loads(raw.decode("utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise RuleError(f"{f}: not valid TOML: {exc}") from None
+            rule = parse_rule(data, str(f))
+            if not rule.code.startswith(LOCAL_PREFIX):
+                raise RuleError(
+                    f"{f}: a local rule's code starts with {LOCAL_PREFIX} ({LOCAL_PREFIX}001, ...); "
+                    f"{rule.code} is a shipped rule's kind of code"
+                )
+            if not f.name.startswith(rule.code + "-"):
+                raise RuleError(f"{f}: file name must start with its code {rule.code}-")
+            rules.append(rule)
+    seen: dict[str, Rule] = {}
+    for r in rules:
+        for key in (r.code, r.slug):
+            if key in seen:
+                raise RuleError(f"{r.path}: code or slug {key!r} is also used by {seen[key].path}")
+            seen[key] = r
     for r in rules:
         for req in r.requires + r.between + r.between_weak + r.beside:
             if req not in seen:
