@@ -161,6 +161,8 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
         print(line, file=summary_stream)
     if report.skipped_lines:
         print(f"skipped {report.skipped_lines} broken JSONL lines", file=err)
+    if report.skipped_files:
+        print(f"skipped {report.skipped_files} files (binary, damaged or manifests; see the warnings)", file=err)
     if options.mode in (WriteMode.CHECK, WriteMode.DIFF) and summary.changed:
         print(f"{summary.changed} documents would change", file=err)
         return ExitCode.WOULD_CHANGE

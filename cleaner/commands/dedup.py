@@ -163,6 +163,8 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
         print(f"skipped {skipped_known} documents already in the store", file=err)
     if report.skipped_lines:
         print(f"skipped {report.skipped_lines} broken JSONL lines", file=err)
+    if report.skipped_files:
+        print(f"skipped {report.skipped_files} files (binary, damaged or manifests; see the warnings)", file=err)
     return ExitCode.OK
 
 

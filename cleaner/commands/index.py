@@ -235,6 +235,8 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
     )
     if report.skipped_lines:
         print(f"skipped {report.skipped_lines} broken JSONL lines", file=err)
+    if report.skipped_files:
+        print(f"skipped {report.skipped_files} files (binary, damaged or manifests; see the warnings)", file=err)
     if to_stdout:
         out.write(text)
         out.flush()

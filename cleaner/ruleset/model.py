@@ -90,7 +90,6 @@ class Rule:
     function: str = ""
     order: int = 0
     patterns: tuple[regex.Pattern[str], ...] = ()
-    anchor: tuple[regex.Pattern[str], ...] = ()
     after: Neighbours | None = None
     before: Neighbours | None = None
     requires: tuple[str, ...] = ()
@@ -308,7 +307,6 @@ def parse_rule(data: dict[str, Any], where: str, rules_dir: Path | None = None) 
         function=data.get("function", ""),
         order=data.get("order", 0),
         patterns=tuple(_compile(p, where) for p in data.get("patterns", [])),
-        anchor=tuple(_compile(p, where) for p in data.get("anchor", [])),
         after=_neighbours(data.get("after"), where),
         before=_neighbours(data.get("before"), where),
         requires=tuple(data.get("requires", [])),
