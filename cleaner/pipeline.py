@@ -2,10 +2,12 @@
 
 Steps, in order:
 
-1. repairs whose ``order`` is below :data:`LANGUAGE_ORDER` (encoding, whitespace);
+1. the repairs of phase ``before-language`` (encoding, whitespace);
 2. language identification (``lang``, ``lang_prob`` in metadata);
-3. the other repairs (run-together text, truncated leads, flattened text);
-4. the boilerplate rules; 2 to 4 again until nothing changes (see :meth:`Cleaner.clean`).
+3. the repairs of phase ``after-language`` that apply to that language (truncated leads,
+   flattened text);
+4. the boilerplate rules, run-together text among them (RP001 proposes cuts, the line rules
+   judge the pieces); 2 to 4 again until nothing changes (see :meth:`Cleaner.clean`).
 
 Every step records its edits on the document; ``apply_edits(original, doc.edits) == doc.text``.
 """
@@ -26,8 +28,6 @@ from cleaner.steps.leads import truncated_tail
 from cleaner.steps.repairs import REPAIRS
 from cleaner.text.language import detect_sample, language_sample
 
-#: Repairs ordered below this run before language identification, the rest after it.
-LANGUAGE_ORDER = 50
 #: Below this probability the language counts as unknown, and rules of every language run.
 LANGUAGE_CONFIDENCE = 0.8
 #: A bound on the rounds of encoding and whitespace repairs.
@@ -45,8 +45,8 @@ class Cleaner:
     def __post_init__(self) -> None:
         self.rules = self.settings.ruleset()
         repairs = self.rules.repairs
-        self._early = [r for r in repairs if r.order < LANGUAGE_ORDER]
-        self._late = [r for r in repairs if r.order >= LANGUAGE_ORDER]
+        self._early = [r for r in repairs if r.phase == "before-language"]
+        self._late = [r for r in repairs if r.phase == "after-language"]
         self._boilerplate = self.rules.boilerplate
 
     def clean(self, doc: Document) -> Document:

@@ -88,6 +88,8 @@ class Rule:
     negatives: tuple[str, ...]
     path: str = ""
     function: str = ""
+    #: repairs: ``before-language`` (they make the text the language is detected on) or ``after-language``
+    phase: str = ""
     order: int = 0
     patterns: tuple[regex.Pattern[str], ...] = ()
     after: Neighbours | None = None
@@ -305,6 +307,7 @@ def parse_rule(data: dict[str, Any], where: str, rules_dir: Path | None = None) 
         negatives=tuple(data["negatives"]),
         path=where,
         function=data.get("function", ""),
+        phase=data.get("phase", ""),
         order=data.get("order", 0),
         patterns=tuple(_compile(p, where) for p in data.get("patterns", [])),
         after=_neighbours(data.get("after"), where),
