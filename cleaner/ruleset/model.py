@@ -359,18 +359,22 @@ def load_rules(directory: str | None = None) -> RuleSet:
         if not f.name.startswith(rule.code + "-"):
             raise RuleError(f"{f.name}: file name must start with its code {rule.code}-")
         rules.append(rule)
-    seen: set[str] = set()
+    return _rule_set(rules, digest.hexdigest()[:16])
+
+
+def _rule_set(rules: list[Rule], digest: str) -> RuleSet:
+    """The rules in code order, once each checked: codes and slugs unique, every rule a rule names known."""
+    seen: dict[str, Rule] = {}
     for r in rules:
         for key in (r.code, r.slug):
             if key in seen:
-                raise RuleError(f"{r.path}: duplicate code or slug {key!r}")
-            seen.add(key)
+                raise RuleError(f"{r.path}: code or slug {key!r} is also used by {seen[key].path}")
+            seen[key] = r
     for r in rules:
         for req in r.requires + r.between + r.between_weak + r.beside:
             if req not in seen:
                 raise RuleError(f"{r.path}: requires unknown rule {req}")
-    rules.sort(key=lambda r: r.code)
-    return RuleSet(tuple(rules), digest.hexdigest()[:16])
+    return RuleSet(tuple(sorted(rules, key=lambda r: r.code)), digest)
 
 
 #: The code prefix reserved for local rules: the shipped rules never use it, so a local rule can
@@ -423,15 +427,4 @@ def _load_with_local(folders: tuple[str, ...], state: tuple[tuple[str, int, int]
             if not f.name.startswith(rule.code + "-"):
                 raise RuleError(f"{f}: file name must start with its code {rule.code}-")
             rules.append(rule)
-    seen: dict[str, Rule] = {}
-    for r in rules:
-        for key in (r.code, r.slug):
-            if key in seen:
-                raise RuleError(f"{r.path}: code or slug {key!r} is also used by {seen[key].path}")
-            seen[key] = r
-    for r in rules:
-        for req in r.requires + r.between + r.between_weak + r.beside:
-            if req not in seen:
-                raise RuleError(f"{r.path}: requires unknown rule {req}")
-    rules.sort(key=lambda r: r.code)
-    return RuleSet(tuple(rules), digest.hexdigest()[:16])
+    return _rule_set(rules, digest.hexdigest()[:16])
