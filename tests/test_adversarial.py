@@ -10,6 +10,7 @@ replay on the original.
 from __future__ import annotations
 
 import random
+import tomllib
 from dataclasses import replace
 
 import regex
@@ -21,6 +22,7 @@ from cleaner.boilerplate.engine import _MAX_RIDERS, _find_removals, apply_boiler
 from cleaner.document import Document, Edit, LineMap, apply_edits
 from cleaner.pipeline import Cleaner
 from cleaner.ruleset.model import Rule, load_rules
+from cleaner.ruleset.vocab import default_rules_dir, expand_patterns
 from cleaner.steps import flat, glue
 from cleaner.steps.glue import LEXICON_LANGUAGES, LONGEST_WORD, _button_cuts, _zipf, glue_points
 
@@ -150,7 +152,10 @@ def test_line_map_keeps_every_field_of_an_edit() -> None:
 
 
 def _all_patterns(rule: Rule) -> list[str]:
-    out = [p.pattern for p in (*rule.patterns, *rule.anchor, *rule.not_after)]
+    # the anchors one by one, as the rule file writes them (the rule holds them as one alternation)
+    root = default_rules_dir()
+    data = expand_patterns(tomllib.loads((root / rule.path).read_text("utf-8")), root, rule.path)
+    out = [p.pattern for p in (*rule.patterns, *rule.not_after)] + list(data.get("anchor", []))
     return out + [p.pattern for p in rule.run.not_after] if rule.run else out
 
 
