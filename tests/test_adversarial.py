@@ -13,6 +13,7 @@ import random
 import tomllib
 from dataclasses import replace
 
+import pytest
 import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -248,3 +249,33 @@ def test_a_flat_widgets_score_never_exceeds_its_ceiling() -> None:
             last = min(len(words), first + header.max_words)
             reach = max(ceilings[first + 1 : last + 1], default=0.0) - ceilings[first]
             assert score <= max(reach, 0.0) + 1e-9
+
+
+class _Everything:
+    """A set that holds every word: with it, no right part is settled without its look-ups."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def test_the_unknown_word_shortcut_finds_the_cut_points_every_look_up_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    # glue_points skips a capital whose right part no lexicon knows (nor the furniture list):
+    # the same points as asking _is_glued_word at every capital, for known, unknown and furniture parts
+    rng = random.Random(9)
+    parts = ["Read", "More", "China", "The", "This", "Getty", "Images", "Photo", "Advertisement", "Braun"]
+    parts += ["Caption", "Xq", "In", "Credit", "Snijder", "Tube", "You", "Über", "Straße"]
+    lines = []
+    for _ in range(400):
+        words = [
+            rng.choice(parts)
+            if rng.random() < 0.6
+            else "".join(rng.choice("abcdefghij") for _ in range(rng.randint(1, 6))).capitalize()
+            for _ in range(rng.randint(1, 12))
+        ]
+        lines.append("".join(words) + rng.choice(["", " and more text", ". The end"]))
+    fast = [glue_points(line) for line in lines]
+    assert sum(map(len, fast)) > 100
+    glue._is_glued_word.cache_clear()
+    monkeypatch.setattr(glue, "_known_words", lambda: _Everything())
+    assert [glue_points(line) for line in lines] == fast
+    assert glue._zipf.__wrapped__("zzqxj") == glue._UNKNOWN_ZIPF  # the eight look-ups, for a word none knows

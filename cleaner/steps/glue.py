@@ -98,6 +98,8 @@ def _zipf(word: str) -> float:
         # what zipf_frequency gives, without its tokenizer (a run of a-z is one token, which its
         # normalisation leaves alone): a dictionary look-up per language, 10 times faster, which
         # a line of thousands of glued words needs (issue 9); tests/test_adversarial.py compares
+        if word not in _known_words():
+            return _UNKNOWN_ZIPF  # what the loop below gives: no lexicon has it (one look-up, not eight)
         freq = 0.0
         for lexicon in _lexicons():
             f = lexicon.get(word, 0.0)
@@ -111,6 +113,18 @@ def _zipf(word: str) -> float:
 def _lexicons() -> tuple[dict[str, float], ...]:
     """wordfreq's frequency dictionaries for :data:`LEXICON_LANGUAGES` (the ones it looks words up in)."""
     return tuple(get_frequency_dict(lang) for lang in LEXICON_LANGUAGES)
+
+
+@cache
+def _known_words() -> frozenset[str]:
+    """Every word of the :func:`_lexicons`, built once per process (about 0.5 s and 90 MB).
+
+    Most capitals inside a long run of letters are not glue, and the part after one is a string
+    that no lexicon knows: one look-up here settles it, where asking the eight dictionaries costs
+    eight (cache misses on tables of millions of entries: the main cost of a line of glued
+    capitals, issue 9).  Same values: a word not in it gets 0.0 from every dictionary.
+    """
+    return frozenset[str]().union(*_lexicons())
 
 
 def _freq_to_zipf(freq: float) -> float:
@@ -173,8 +187,15 @@ def glue_points(line: str) -> list[int]:
             continue  # hashtags and handles are written in camel case on purpose
         cuts = [m.start() for m in _CAMEL.finditer(word)]
         bounds = [0, *cuts, len(word)]
+        known = _known_words()
         for k, cut in enumerate(cuts):
-            left, right = word[bounds[k] : cut], word[cut : bounds[k + 2]]
+            right = word[cut : bounds[k + 2]]
+            lowered = right.lower()
+            if lowered.isascii() and lowered not in known and lowered not in _FURNITURE_WORDS:
+                # what _is_glued_word answers, without its caches: a right part of a-z that no
+                # lexicon knows has Zipf 0, below PART_ZIPF and STARTER_ZIPF, and is no furniture
+                continue
+            left = word[bounds[k] : cut]
             if _is_glued_word(left, right, word[bounds[k] : bounds[k + 2]]):
                 points.add(token.start() + cut)
     for run in _WORD_RUN.finditer(line):
