@@ -11,7 +11,7 @@ checks that every output is byte-identical to the first.
 ``--profile`` cleans the first ``--profile-mb`` of the corpus in this process under cProfile
 (``cleaner.io.readers`` + ``cleaner.pipeline.clean_stream``, one job), prints the top functions by
 cumulative and by own time, then times the pipeline's step functions directly over the same
-documents (each repair in ``cleaner.steps.repairs.REPAIRS``, ``cleaner.text.language.detect_language``,
+documents (each repair in ``cleaner.ruleset.registry.REPAIRS``, ``cleaner.text.language.detect_language``,
 ``cleaner.boilerplate.engine.apply_boilerplate``, the edit bookkeeping, JSON in and out) and, on a
 smaller sample, each boilerplate rule on its own.  Memo caches are emptied before each pass,
 so no pass is timed warm.
@@ -277,7 +277,7 @@ def print_stats(prof: cProfile.Profile, key: str, n: int) -> None:
 
 def clear_caches() -> int:
     """Empty the memo caches of cleaner's modules (``lru_cache`` functions, and dicts of them such
-    as ``shapes.SHAPES``), so that a second pass over the same documents is not timed warm.
+    as ``registry.SHAPES``), so that a second pass over the same documents is not timed warm.
     Rule-loading caches (``cleaner.ruleset.model``) stay: they are start-up, not per-document work."""
     n = 0
     for name, module in list(sys.modules.items()):

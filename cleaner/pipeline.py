@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from cleaner.boilerplate.engine import apply_boilerplate
 from cleaner.document import Document, Edit, LineMap
 from cleaner.ruleset.model import Rule
+from cleaner.ruleset.registry import REPAIRS
 from cleaner.settings import Settings
 from cleaner.steps.leads import truncated_tail
-from cleaner.steps.repairs import REPAIRS
 from cleaner.text.language import detect_sample, language_sample
 
 #: Below this probability the language counts as unknown, and rules of every language run.

@@ -15,8 +15,7 @@ from itertools import pairwise
 
 from cleaner.document import Edit, EditLog, iter_lines
 from cleaner.ruleset.model import Neighbours, Rule
-from cleaner.steps.glue import SPLITTERS
-from cleaner.text.shapes import SHAPES
+from cleaner.ruleset.registry import SHAPES, SPLITTERS
 
 
 @dataclass(slots=True)

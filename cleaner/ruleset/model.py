@@ -2,7 +2,7 @@
 
 One TOML file per rule (``rules/BP001-read-more-link.toml``), validated against
 ``rule.schema.json``.  Repairs (``kind = "repair"``) name a function of
-:data:`cleaner.steps.repairs.REPAIRS`; boilerplate rules (``line``, ``span``, ``block``) carry their
+:data:`cleaner.ruleset.registry.REPAIRS`; boilerplate rules (``line``, ``span``, ``block``) carry their
 patterns and are applied by :mod:`cleaner.boilerplate.engine`.
 """
 
@@ -24,10 +24,8 @@ import regex
 
 from cleaner.errors import RuleError
 from cleaner.ruleset import vocab
+from cleaner.ruleset.registry import REPAIRS, SHAPES, SPLITTERS, load_implementations
 from cleaner.ruleset.vocab import default_rules_dir as default_rules_dir  # defined there, used here
-from cleaner.steps.glue import SPLITTERS
-from cleaner.steps.repairs import REPAIRS
-from cleaner.text.shapes import SHAPES
 
 BOILERPLATE_KINDS = ("split", "line", "span", "block", "run")
 
@@ -284,6 +282,7 @@ def parse_rule(data: dict[str, Any], where: str, rules_dir: Path | None = None) 
 
     A ``{vocab:NAME}`` in a pattern is the list ``rules_dir/vocab/NAME.txt`` (default: the shipped rules').
     """
+    load_implementations()  # the tables below are filled by the modules that hold the functions
     error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
     if error is not None:
         path = "/".join(str(p) for p in error.absolute_path) or "(top)"

@@ -37,6 +37,7 @@ from wordfreq import word_frequency
 
 from cleaner.document import Edit, EditLog
 from cleaner.ruleset import vocab
+from cleaner.ruleset.registry import repair
 from cleaner.text.style import is_flat
 
 _TOKEN = regex.compile(r"\S+")
@@ -394,6 +395,7 @@ def find_flat_widgets(text: str) -> list[tuple[int, int, float]]:
     return out
 
 
+@repair("strip_flat_widgets")
 def strip_flat_widgets(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
     """Remove link widgets (a header and its off-topic headlines) from flattened text.
 
@@ -531,6 +533,7 @@ def find_flat_dateline(text: str) -> int:
     return -1
 
 
+@repair("split_flat_dateline")
 def split_flat_dateline(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
     """Start a new line at the dateline that follows a flattened headline ("... pandemic beijing ap ...").
 

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Callable
 from functools import cache, lru_cache
 
 import regex
 from wordfreq import get_frequency_dict, zipf_frequency
 
 from cleaner.ruleset import vocab
+from cleaner.ruleset.registry import splitter
 
 #: A part of a glued word must be at least this common (Zipf scale: 3 is once per million words).
 PART_ZIPF = 2.5
@@ -161,6 +161,7 @@ def _is_glued_word(left: str, right: str, token: str) -> bool:
     return True
 
 
+@splitter("glue_points")
 def glue_points(line: str) -> list[int]:
     """The offsets in ``line`` where two blocks were run together, in increasing order.
 
@@ -309,7 +310,3 @@ def _unprotected(line: str, points: list[int]) -> list[int]:
 
 
 _SPACE = regex.compile(" ")
-
-
-#: The splitters by name, as ``split`` rule files name them in ``function``.
-SPLITTERS: dict[str, Callable[[str], list[int]]] = {"glue_points": glue_points}

@@ -42,6 +42,7 @@ from wordfreq import available_languages, get_frequency_dict, top_n_list
 
 from cleaner.document import Edit, EditLog
 from cleaner.ruleset import vocab
+from cleaner.ruleset.registry import repair
 from cleaner.text.language import detect_language
 from cleaner.text.style import is_flat
 
@@ -297,6 +298,7 @@ def _apply(text: str, verdict: Verdict, code: str, slug: str) -> tuple[str, list
     return log.result(), log.edits
 
 
+@repair("restore_lead")
 def restore_lead(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
     """Restore a first word that lost its first letters, or drop it when the word is unclear.
 

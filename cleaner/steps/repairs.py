@@ -1,9 +1,10 @@
 """Text repairs: small pure functions ``text -> (text, edits)``, one per rule file of kind ``repair``.
 
-Larger repairs live in modules of their own (:mod:`cleaner.steps.leads`) and are listed here too.
+Larger repairs live in modules of their own (:mod:`cleaner.steps.leads`, :mod:`cleaner.steps.flat`).
 
-Each repair is named by its rule file in ``rules/`` (code, slug, why, examples); this module only
-holds the functions, in :data:`REPAIRS`, under the name that the rule file's ``function`` gives.
+Each repair is named by its rule file in ``rules/`` (code, slug, why, examples); each function
+registers itself (:func:`cleaner.ruleset.registry.repair`) under the name the rule file's
+``function`` gives.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ import ftfy
 import ftfy.badness
 
 from cleaner.document import Edit, EditLog, iter_lines
-from cleaner.steps.flat import split_flat_dateline, strip_flat_widgets
-from cleaner.steps.leads import restore_lead
+from cleaner.ruleset.registry import repair
 
 #: A repair takes the text and the rule's (code, slug) and returns the new text and its edits.
 Repair = Callable[[str, str, str], tuple[str, list[Edit]]]
@@ -52,6 +52,7 @@ _DAMAGE = re.compile(r"&#?\w+;|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ud800-
 _FTFY_NEEDED = re.compile(r"[^\x09\x0a\x0d\x20-\x25\x27-\x7e]")
 
 
+@repair("fix_encoding")
 def fix_encoding(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
     """Repair mojibake and encoding damage with ftfy, line by line, recording minimal edits.
 
@@ -119,29 +120,22 @@ def _regex_repair(pattern: str, replacement: Callable[[re.Match[str]], str]) -> 
 
 #: CRLF and lone CR become LF (Windows and old Mac files; scrapers mix them), and so do U+2028
 #: LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR, which end lines for str.splitlines and browsers.
-normalize_line_endings = _regex_repair(r"\r\n?|[\u2028\u2029]", lambda m: "\n")
+normalize_line_endings = repair("normalize_line_endings")(_regex_repair(r"\r\n?|[\u2028\u2029]", lambda m: "\n"))
 
 #: Invisible characters that carry nothing in running text: zero-width space, BOM / zero-width
 #: no-break space, word joiner, soft hyphen.  ZWJ and ZWNJ stay: emoji and several scripts need them.
-remove_invisible_chars = _regex_repair(r"[\u200b\u2060\ufeff\u00ad]+", lambda m: "")
+remove_invisible_chars = repair("remove_invisible_chars")(_regex_repair(r"[\u200b\u2060\ufeff\u00ad]+", lambda m: ""))
 
 #: Spaces and tabs at the end of a line (and on lines holding nothing else).
-strip_trailing_whitespace = _regex_repair(r"[ \t\u00a0\u3000]+(?=\n|\Z)", lambda m: "")
+strip_trailing_whitespace = repair("strip_trailing_whitespace")(
+    _regex_repair(r"[ \t\u00a0\u3000]+(?=\n|\Z)", lambda m: "")
+)
 
 #: Blank lines at the start and end of the text, and runs of two or more blank lines between
 #: blocks, become nothing and one blank line.  Lines are never joined.
-collapse_blank_lines = _regex_repair(
-    r"\A\n+|\n+\Z|\n{3,}",
-    lambda m: "" if m.start() == 0 or m.end() == len(m.string) else "\n\n",
+collapse_blank_lines = repair("collapse_blank_lines")(
+    _regex_repair(
+        r"\A\n+|\n+\Z|\n{3,}",
+        lambda m: "" if m.start() == 0 or m.end() == len(m.string) else "\n\n",
+    )
 )
-
-REPAIRS: dict[str, Repair] = {
-    "fix_encoding": fix_encoding,
-    "normalize_line_endings": normalize_line_endings,
-    "remove_invisible_chars": remove_invisible_chars,
-    "strip_trailing_whitespace": strip_trailing_whitespace,
-    "collapse_blank_lines": collapse_blank_lines,
-    "restore_lead": restore_lead,
-    "strip_flat_widgets": strip_flat_widgets,
-    "split_flat_dateline": split_flat_dateline,
-}

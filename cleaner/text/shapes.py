@@ -7,12 +7,10 @@ evidence of an anchor line (a widget header, a credit) reaches.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import lru_cache
-
 import regex
 
 from cleaner.ruleset import vocab
+from cleaner.ruleset.registry import shape
 
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.&-]*")
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’)\]]*$")
@@ -34,6 +32,7 @@ def words(line: str) -> list[str]:
     return _WORD.findall(line)
 
 
+@shape("headline")
 def is_headline(line: str) -> bool:
     """A title-like line: 1 to 20 words, no clause or sentence ending but ``?`` or ``!``.
 
@@ -51,6 +50,7 @@ def is_headline(line: str) -> bool:
     return 1 <= n <= 20 and len(s) <= 160 and (not _CLAUSE_END.search(s) or _ELLIPSIS.search(s) is not None)
 
 
+@shape("long-headline")
 def is_long_headline(line: str) -> bool:
     """A headline of four words or more (numbers and labels in tables are shorter).
 
@@ -60,6 +60,7 @@ def is_long_headline(line: str) -> bool:
     return is_headline(line) and len(words(line)) >= 4
 
 
+@shape("long-line")
 def is_long_line(line: str) -> bool:
     """Eight words or more: a line whose repetition cannot be a coincidence of the text.
 
@@ -69,6 +70,7 @@ def is_long_line(line: str) -> bool:
     return len(words(line)) >= 8
 
 
+@shape("plain-headline")
 def is_plain_headline(line: str) -> bool:
     """A headline in sentence case, as link lists print them; not a Title Case or ALL CAPS heading.
 
@@ -92,6 +94,7 @@ def is_plain_headline(line: str) -> bool:
     return capitalised <= 0.4 * len(rest)
 
 
+@shape("caption")
 def is_caption(line: str) -> bool:
     """What a photo caption looks like: 3 to 50 words, at most three sentences, no closing colon.
 
@@ -104,6 +107,7 @@ def is_caption(line: str) -> bool:
     return 3 <= len(words(s)) <= 50 and len(_SENTENCE_BREAK.findall(s)) <= 3 and not s.endswith(":")
 
 
+@shape("teaser")
 def is_teaser(line: str) -> bool:
     """A headline or a teaser of a link card: up to 40 words that do not end like a sentence.
 
@@ -116,6 +120,7 @@ def is_teaser(line: str) -> bool:
     return 1 <= len(words(s)) <= 40 and not _TEASER_END.search(s)
 
 
+@shape("brief")
 def is_brief(line: str) -> bool:
     """A line of at most 40 words.
 
@@ -139,6 +144,7 @@ def title_ratio(line: str) -> float:
     return sum(w[0].isupper() for w in ws) / len(ws) if ws else 0.0
 
 
+@shape("title-headline")
 def is_title_headline(line: str) -> bool:
     """A Title Case headline as link lists print them: 4 to 14 words, no final stop, no list number,
     and none of the marks of an article's own list (commas, brackets, "A vs B", "Title by Author").
@@ -155,6 +161,7 @@ def is_title_headline(line: str) -> bool:
     return 4 <= n <= 14 and is_headline(s) and title_ratio(s) >= 0.8 and not _LISTY.search(s) and not _NUMBERED.match(s)
 
 
+@shape("prose")
 def is_prose(line: str) -> bool:
     """A paragraph of running text: 12 words or more, ending like a sentence.
 
@@ -167,6 +174,7 @@ def is_prose(line: str) -> bool:
     return len(words(s)) >= 12 and bool(_SENTENCE_END.search(s))
 
 
+@shape("shouting")
 def is_shouting(line: str) -> bool:
     """Eight or more words set in capitals (at least 90% of the cased letters are upper case).
 
@@ -182,25 +190,7 @@ def is_shouting(line: str) -> bool:
     return upper >= 9 * lower and upper > 0
 
 
+@shape("any")
 def is_any(line: str) -> bool:
     """Any line with something on it."""
     return bool(line.strip())
-
-
-_SHAPES: dict[str, Callable[[str], bool]] = {
-    "any": is_any,
-    "brief": is_brief,
-    "teaser": is_teaser,
-    "title-headline": is_title_headline,
-    "caption": is_caption,
-    "headline": is_headline,
-    "long-headline": is_long_headline,
-    "long-line": is_long_line,
-    "plain-headline": is_plain_headline,
-    "prose": is_prose,
-    "shouting": is_shouting,
-}
-
-#: The shapes by name.  Rules ask the same line for its shape many times (every block scan, every
-#: pass): each answer is computed once per distinct line.
-SHAPES: dict[str, Callable[[str], bool]] = {name: lru_cache(maxsize=1 << 14)(f) for name, f in _SHAPES.items()}

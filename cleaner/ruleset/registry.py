@@ -1,0 +1,75 @@
+"""The tables that rule files name implementations in; implementations register themselves.
+
+A rule file names a function (``function = "restore_lead"``, a shape ``"headline"``); the module
+that holds it registers it here with a decorator (:func:`repair`, :func:`splitter`, :func:`shape`),
+as dolma's taggers do.  This module imports no implementation: :func:`load_implementations`
+imports the packages listed in :data:`IMPLEMENTATIONS` by name, so adding a repair touches one
+file and its rule file.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from cleaner.document import Edit
+
+#: A repair: ``(text, code, slug) -> (text, edits)``.
+Repair = Callable[[str, str, str], "tuple[str, list[Edit]]"]
+#: A splitter: the offsets in a line where run-together text may be cut.
+Splitter = Callable[[str], list[int]]
+#: A shape: whether a (stripped) line has it.
+Shape = Callable[[str], bool]
+
+REPAIRS: dict[str, Repair] = {}
+SPLITTERS: dict[str, Splitter] = {}
+SHAPES: dict[str, Shape] = {}
+
+#: The packages whose modules register implementations (imported once, by name).
+IMPLEMENTATIONS = ("cleaner.steps", "cleaner.text.shapes")
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def repair(name: str) -> Callable[[Repair], Repair]:
+    """Register a repair under the name rule files give in ``function``."""
+
+    def add(f: Repair) -> Repair:
+        REPAIRS[name] = f
+        return f
+
+    return add
+
+
+def splitter(name: str) -> Callable[[Splitter], Splitter]:
+    """Register a splitter under the name ``split`` rule files give in ``function``."""
+
+    def add(f: Splitter) -> Splitter:
+        SPLITTERS[name] = f
+        return f
+
+    return add
+
+
+def shape(name: str) -> Callable[[Shape], Shape]:
+    """Register a line shape under the name rules give in ``shape``, ``neighbours``, ``after``...
+
+    Rules ask the same line for its shape many times (every block scan, every pass): the answer
+    is computed once per distinct line.
+    """
+
+    def add(f: Shape) -> Shape:
+        SHAPES[name] = lru_cache(maxsize=1 << 14)(f)
+        return f
+
+    return add
+
+
+@lru_cache(maxsize=1)
+def load_implementations() -> None:
+    """Import every module that registers an implementation (once)."""
+    for module in IMPLEMENTATIONS:
+        importlib.import_module(module)
