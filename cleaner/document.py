@@ -155,15 +155,6 @@ class LineMap:
         return Edit(e.code, e.slug, first, e.start, e.end, e.removed, e.inserted, e.note, e.col)
 
 
-def line_of(text: str, pos: int) -> int:
-    """The 1-based line number of character offset ``pos`` in ``text``.
-
-    >>> line_of("a\\nb\\nc", 2)
-    2
-    """
-    return text.count("\n", 0, pos) + 1
-
-
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     """Replay ``edits`` on ``text``; raises ``ValueError`` if an edit does not fit.
 
