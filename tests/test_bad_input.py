@@ -519,9 +519,10 @@ def test_sigterm_stops_a_two_worker_run_cleanly(tmp_path: Path, mode: str) -> No
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     texts = [f.read_text("utf-8") for f in RAW_SEEDS]
-    for i in range(400):
+    # large enough that the run is still going when it is stopped, however fast the cleaner gets
+    for i in range(3000):
         (corpus / f"{i:04d}.txt").write_text(texts[i % len(texts)], "utf-8")
-    jsonl(corpus / "zz.jsonl", [{"id": str(i), "text": texts[i % len(texts)]} for i in range(400)])
+    jsonl(corpus / "zz.jsonl", [{"id": str(i), "text": texts[i % len(texts)]} for i in range(3000)])
     before = snapshot(tmp_path)
     out = tmp_path / "out"
     args = ["-o", str(out)] if mode == "-o" else ["--in-place"]
@@ -537,7 +538,7 @@ def test_sigterm_stops_a_two_worker_run_cleanly(tmp_path: Path, mode: str) -> No
         workers = _children(proc.pid)
         time.sleep(0.05)
     assert len(workers) >= 2, "the workers never started"
-    time.sleep(2.0)  # let them work and the outputs be staged
+    time.sleep(1.0)  # let them work and the outputs be staged
     assert proc.poll() is None, "the run ended before it could be stopped"
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
