@@ -153,24 +153,16 @@ def clean_text(text: str, settings: Settings | None = None) -> str:
 
 # --- the worker pool ----------------------------------------------------------------------
 
-#: Texts that make a cleaner load what it loads on first use: language profiles, the lexicons of
-#: run-together text (an inner capital, a glued credit) and of truncated leads (a flat cut lead).
-_WARM_UP = (
-    "Read MoreChina shows reforms.\nThe talks went on for hours, officials said.Getty ImagesThe city.",
-    "apitalism struggles during covid 19 pandemic beijing ap china and the u s are boosting cooperation",
-)
 
+def settle() -> None:
+    """Move every object alive into the garbage collector's permanent generation (``gc.freeze``).
 
-def settle(cleaner: Cleaner) -> None:
-    """Load what ``cleaner`` loads lazily, then move every object alive into the collector's permanent generation.
-
-    The word-frequency tables and language profiles are millions of dictionary entries that live
-    as long as the process; a full collection walks all of them (0.1-0.2 s each), and a document
-    of many short lines triggers many.  Frozen, they are never walked again (``gc.freeze``; what
-    is frozen is never collected, which for these tables is what happens anyway).
+    The rule set, the word lists, and the large tables that load on first use (the lexicons and
+    language profiles, which freeze themselves when they load) live as long as the process: a
+    full collection would walk their millions of entries (0.1-0.25 s each, and a document of many
+    short lines triggers many).  What is frozen is never collected, which for them is what
+    happens anyway.
     """
-    for text in _WARM_UP:
-        cleaner.clean(Document("warm-up", text))
     gc.freeze()
 
 
@@ -184,7 +176,7 @@ def _init_worker(settings: Settings) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER = Cleaner(settings)
-    settle(_WORKER)
+    settle()
 
 
 def _clean_batch(batch: list[Document]) -> list[Document]:
@@ -235,7 +227,7 @@ def clean_stream(
     settings = settings or Settings()
     if jobs <= 1:
         cleaner = Cleaner(settings)
-        settle(cleaner)
+        settle()
         for d in docs:
             yield cleaner.clean(d)
         return

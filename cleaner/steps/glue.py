@@ -22,6 +22,7 @@ Two kinds of glue:
 
 from __future__ import annotations
 
+import gc
 import math
 from bisect import bisect_left
 from functools import cache, lru_cache
@@ -112,7 +113,9 @@ def _zipf(word: str) -> float:
 @cache
 def _lexicons() -> tuple[dict[str, float], ...]:
     """wordfreq's frequency dictionaries for :data:`LEXICON_LANGUAGES` (the ones it looks words up in)."""
-    return tuple(get_frequency_dict(lang) for lang in LEXICON_LANGUAGES)
+    tables = tuple(get_frequency_dict(lang) for lang in LEXICON_LANGUAGES)
+    gc.freeze()  # millions of entries that live as long as the process: out of the collector's way
+    return tables
 
 
 @cache
@@ -124,7 +127,9 @@ def _known_words() -> frozenset[str]:
     eight (cache misses on tables of millions of entries: the main cost of a line of glued
     capitals, issue 9).  Same values: a word not in it gets 0.0 from every dictionary.
     """
-    return frozenset[str]().union(*_lexicons())
+    known = frozenset[str]().union(*_lexicons())
+    gc.freeze()  # as for the lexicons
+    return known
 
 
 def _freq_to_zipf(freq: float) -> float:

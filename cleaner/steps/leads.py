@@ -32,6 +32,7 @@ change is only made if the result would not be changed again, so the repair is i
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -146,6 +147,7 @@ def _lexicon(lang: str) -> dict[str, float]:
     wordfreq keeps this dictionary for its own look-ups too: it is shared, not copied.
     """
     lexicon: dict[str, float] = get_frequency_dict(lang)
+    gc.freeze()  # a table as long-lived as the process: out of the collector's way (see pipeline.settle)
     return lexicon
 
 

@@ -7,6 +7,7 @@ text always gets the same answer, whatever the worker.  It sees a bounded sample
 
 from __future__ import annotations
 
+import gc
 from functools import lru_cache
 
 import regex
@@ -29,6 +30,7 @@ DetectorFactory.seed = 0
 def _factory() -> DetectorFactory:
     if detector_factory._factory is None:
         detector_factory.init_factory()
+        gc.freeze()  # the 55 profiles live as long as the process: out of the collector's way
     factory = detector_factory._factory
     assert factory is not None  # init_factory sets it
     return factory
