@@ -49,6 +49,8 @@ class Cleaner:
         self._early = [r for r in repairs if r.phase == "before-language"]
         self._late = [r for r in repairs if r.phase == "after-language"]
         self._boilerplate = self.rules.boilerplate
+        # where a document comes from matters only when a rule is limited to some sources
+        self._sourced = any(r.sources for r in self.rules.rules)
 
     def clean(self, doc: Document) -> Document:
         """Clean ``doc`` in place (text, edits, metadata) and return it."""
@@ -56,7 +58,7 @@ class Cleaner:
             doc.original = doc.text
         text = doc.text
         lines = LineMap(text)
-        sources = source_keys(doc)
+        sources = source_keys(doc) if self._sourced else ()
 
         def record(edits: list[Edit]) -> None:
             doc.edits.extend(lines.apply(e) for e in edits)

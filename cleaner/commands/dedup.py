@@ -95,13 +95,14 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
         docs = read_documents(files, report, options.text_key, options.id_key, options.skip_bad)
         cleaned = stack.enter_context(closing(clean_stream(docs, options.settings, jobs=options.jobs)))
         for doc in cleaned:
-            digest = text_hash(doc.text)
             if doc.id in first_seen:
                 raise InputError(
                     f"{doc.source}: id {doc.id!r} is also the id of {first_seen[doc.id]}; ids must be unique "
                     f"(--id-key names the field; records without one are known by file and line)"
                 )
             first_seen[doc.id] = doc.source
+            # the text hash is what the store keeps: computed only when there is a store
+            digest = text_hash(doc.text) if store_path is not None else ""
             if doc.id in known:
                 if known[doc.id] != digest:
                     raise InputError(
@@ -111,7 +112,8 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
                 skipped_known += 1  # already in the store: its stored signature stands
                 continue
             i = dedup.add_text(doc.id, doc.text)
-            hashes.append(digest)
+            if store_path is not None:
+                hashes.append(digest)
             if spool is not None:
                 pickle.dump((i, doc), spool, protocol=pickle.HIGHEST_PROTOCOL)
         assignments = dedup.assign(s.keep)

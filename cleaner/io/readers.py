@@ -186,17 +186,26 @@ def _zstd_chunks(raw: IO[bytes], where: str) -> Iterator[bytes]:
 
 
 def _lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Lines (with their ``\\n``) from a stream of byte chunks."""
-    rest = b""
+    """Lines (with their ``\\n``) from a stream of byte chunks.
+
+    The pieces of a line are kept in a list and joined once: adding each chunk to the rest would
+    copy a line that spans many chunks again for every chunk (quadratic in a long line).
+
+    >>> list(_lines(iter([b"ab", b"c\\nd", b"e\\n", b"f"])))
+    [b'abc\\n', b'de\\n', b'f']
+    """
+    pending: list[bytes] = []
     for chunk in chunks:
-        rest += chunk
         if b"\n" not in chunk:
+            pending.append(chunk)
             continue
-        *done, rest = rest.split(b"\n")
+        *done, last = chunk.split(b"\n")
+        done[0] = b"".join([*pending, done[0]])
         for line in done:
             yield line + b"\n"
-    if rest:
-        yield rest
+        pending = [last] if last else []
+    if pending:
+        yield b"".join(pending)
 
 
 @contextmanager
