@@ -350,15 +350,20 @@ def load_rules(directory: str | None = None) -> RuleSet:
         digest.update(f.name.encode() + b"\0" + raw + b"\0")
         if f.suffix != ".toml":
             continue
-        try:
-            data = tomllib.loads(raw.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise RuleError(f"{f.name}: not valid TOML: {exc}") from None
-        rule = parse_rule(data, f.name, root)
-        if not f.name.startswith(rule.code + "-"):
-            raise RuleError(f"{f.name}: file name must start with its code {rule.code}-")
-        rules.append(rule)
+        rules.append(_read_rule(raw, f.name, f.name, root))
     return _rule_set(rules, digest.hexdigest()[:16])
+
+
+def _read_rule(raw: bytes, where: str, name: str, rules_dir: Path | None = None) -> Rule:
+    """One rule file's bytes as a :class:`Rule`; its file ``name`` must start with its code."""
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{where}: not valid TOML: {exc}") from None
+    rule = parse_rule(data, where, rules_dir)
+    if not name.startswith(rule.code + "-"):
+        raise RuleError(f"{where}: file name must start with its code {rule.code}-")
+    return rule
 
 
 def _rule_set(rules: list[Rule], digest: str) -> RuleSet:
@@ -413,17 +418,11 @@ def _load_with_local(folders: tuple[str, ...], state: tuple[tuple[str, int, int]
         for f in files:
             raw = f.read_bytes()
             digest.update(f.name.encode() + b"\0" + raw + b"\0")
-            try:
-                data = tomllib.loads(raw.decode("utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise RuleError(f"{f}: not valid TOML: {exc}") from None
-            rule = parse_rule(data, str(f))
+            rule = _read_rule(raw, str(f), f.name)
             if not rule.code.startswith(LOCAL_PREFIX):
                 raise RuleError(
                     f"{f}: a local rule's code starts with {LOCAL_PREFIX} ({LOCAL_PREFIX}001, ...); "
                     f"{rule.code} is a shipped rule's kind of code"
                 )
-            if not f.name.startswith(rule.code + "-"):
-                raise RuleError(f"{f}: file name must start with its code {rule.code}-")
             rules.append(rule)
     return _rule_set(rules, digest.hexdigest()[:16])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cleaner.document import Edit
@@ -30,8 +30,6 @@ SHAPES: dict[str, Shape] = {}
 
 #: The packages whose modules register implementations (imported once, by name).
 IMPLEMENTATIONS = ("cleaner.steps", "cleaner.text.shapes")
-
-F = TypeVar("F", bound=Callable[..., object])
 
 
 def repair(name: str) -> Callable[[Repair], Repair]:
