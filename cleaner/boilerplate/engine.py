@@ -321,7 +321,7 @@ def _mark_block(i: int, lines: _Lines, rule: Rule, anchors: frozenset[int]) -> N
         counted = 0
         # the evidence stopped at a line that a rule of `confirm_by` took, or the anchor closes a
         # block of this same rule just above it (a "More in World" footer under its widget)
-        prev = lines.prev_nonblank[i] if step > 0 else lines.next_nonblank[i]
+        prev = lines.nonblank(i, -step)
         vouched = prev is not None and removed.get(prev) is rule
         if side.to_end:
             # every non-blank line to the end of the text in this direction (counted up to `min`)

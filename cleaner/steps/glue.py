@@ -186,6 +186,7 @@ def glue_points(line: str) -> list[int]:
         if m.group(1).lower() not in _ABBREVIATIONS:
             points.add(m.start())
     points.update(m.start() for m in _PLAIN_GLUE.finditer(line))
+    known = _known_words()
     # a capital inside a word is where a token can be cut: without one in the line, no token has one
     for token in _LETTERS.finditer(line) if _CAMEL.search(line) else ():
         word = token.group()
@@ -193,7 +194,6 @@ def glue_points(line: str) -> list[int]:
             continue  # hashtags and handles are written in camel case on purpose
         cuts = [m.start() for m in _CAMEL.finditer(word)]
         bounds = [0, *cuts, len(word)]
-        known = _known_words()
         for k, cut in enumerate(cuts):
             right = word[cut : bounds[k + 2]]
             lowered = right.lower()
