@@ -141,6 +141,14 @@ def install_signal_handlers() -> None:
 def _interrupted(terminated: bool) -> NoReturn:
     word, code = ("terminated", 143) if terminated else ("interrupted", 130)
     typer.echo(f"{word}: outputs not completed were not written", err=True)
+    if _signalled is not None:
+        # a real signal: the clean-up is done (temporary files removed, workers reaped); leave
+        # now, without the exit hooks of the stopped pool, whose manager may wake on a closed
+        # pipe and print a traceback after the run has ended cleanly
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
     raise typer.Exit(code) from None
 
 

@@ -210,6 +210,9 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             p.terminate()
     for p in processes:
         p.join()
+    # with its workers gone the pool's manager thread ends; joining it now keeps it from waking
+    # at interpreter exit on a pipe already closed (a traceback after a clean SIGTERM)
+    pool.shutdown(wait=True)
 
 
 def clean_stream(
