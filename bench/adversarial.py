@@ -1,15 +1,17 @@
 """Time the per-document cleaning on hostile inputs, at two sizes, to show that it stays linear.
 
-    python bench/adversarial.py [--sizes 10000 1000000] [--case NAME ...] [--timeout 300]
+    python bench/adversarial.py [--sizes 10000 1000000] [--case NAME ...] [--timeout 300] [--repeat 3]
     python bench/adversarial.py --profile NAME [--sizes 100000]
 
 Each case is a generator of text of about a given size (characters) made of one pathological
 shape: a run of one letter, thousands of "Read More" lines, a URL with a huge query, glued
 capitals, repeated credits ...  (issue 9: "Time that grows faster than the input").  Every
 (case, size) runs in a fresh subprocess that builds one :class:`cleaner.pipeline.Cleaner`, warms
-it up on a short glued text (so that the lexicons and the language profiles are loaded before
-the clock starts), then times ``Cleaner.clean`` on the one document.  The table gives the
-seconds, the seconds per MB (10^6 characters) and the peak resident memory of the subprocess
+it up on short glued and flat texts and on 1,000 characters of the case itself (so that the
+lexicons and language profiles it needs are loaded before the clock starts), then times
+``Cleaner.clean`` on the one document.  Each (case, size) runs ``--repeat`` times, each time in
+a fresh process, and the fastest run counts (:func:`best_of`).  The table gives the seconds,
+the seconds per MB (10^6 characters) and the peak resident memory of the subprocess
 (``ru_maxrss``, warm-up included: about 476 MB of it is the lexicons and profiles).
 
 A case passes when its seconds per MB stay under :data:`MAX_S_PER_MB` at every size and do not
@@ -147,6 +149,9 @@ def run_case(name: str, size: int) -> dict[str, float]:
         "top stories the mayor said the new bridge will open in may and the bridge will carry trains beijing ap",
     ):
         cleaner.clean(Document("warm-up", warm))
+    # and 1,000 characters of the case itself: what it needs on first use (the lexicon of the
+    # language its text is taken for, by the lead repair) is start-up, not time per MB either
+    cleaner.clean(Document("warm-up", CASES[name][1](1000)))
     text = CASES[name][1](size)
     t0 = time.perf_counter()
     doc = cleaner.clean(Document(name, text))
@@ -177,11 +182,29 @@ def measure(name: str, size: int, timeout: float) -> dict[str, float] | str:
     return result
 
 
+def best_of(name: str, size: int, timeout: float, repeat: int) -> dict[str, float] | str:
+    """The fastest of ``repeat`` runs of :func:`measure` (peak memory: the largest).
+
+    Other work on a shared machine only ever adds time, so the minimum is the estimate of what
+    the code costs (as ``timeit`` advises); each run is a fresh process, so no run profits from
+    the caches another one filled.
+    """
+    runs = [measure(name, size, timeout) for _ in range(max(1, repeat))]
+    for res in runs:
+        if isinstance(res, str):
+            return res
+    done = [r for r in runs if not isinstance(r, str)]
+    best = dict(min(done, key=lambda r: r["seconds"]))
+    best["peak_mb"] = max(r["peak_mb"] for r in done)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--case", nargs="+", choices=sorted(CASES), default=list(CASES))
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per (case, size); the fastest counts")
     parser.add_argument("--profile", choices=sorted(CASES))
     args = parser.parse_args()
     if args.profile:
@@ -197,7 +220,7 @@ def main() -> None:
         rates: list[float] = []
         ok = True
         for size in args.sizes:
-            res = measure(name, size, args.timeout)
+            res = best_of(name, size, args.timeout, args.repeat)
             if isinstance(res, str):
                 print(f"{name:22} {size:>9,} {res}", flush=True)
                 ok = False

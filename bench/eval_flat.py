@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cleaner.ruleset.registry import RepairContext
 from cleaner.steps.flat import split_flat_dateline, strip_flat_widgets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,8 +40,8 @@ def flatten(text: str) -> str:
 
 def repair(text: str) -> tuple[str, int, int]:
     """The text after both repairs, the words removed and the line breaks inserted."""
-    out, widgets = strip_flat_widgets(text, "RP003", "flat-widget")
-    out, datelines = split_flat_dateline(out, "RP004", "flat-dateline")
+    out, widgets = strip_flat_widgets(text, RepairContext("RP003", "flat-widget"))
+    out, datelines = split_flat_dateline(out, RepairContext("RP004", "flat-dateline"))
     return out, sum(len(e.removed.split()) for e in widgets), len(datelines)
 
 
@@ -61,7 +62,7 @@ def evaluate(shared: Path, out_path: Path | None) -> dict[str, Any]:
         text, _, _ = repair(rec["text"])
         out[rid] = {"id": rid, "text": text}
         widget = rec["meta"]["widget"]
-        removed = [e.removed.strip() for e in strip_flat_widgets(rec["text"], "RP003", "x")[1]]
+        removed = [e.removed.strip() for e in strip_flat_widgets(rec["text"], RepairContext("RP003", "x"))[1]]
         if not removed:
             ends["missed"] += 1
         elif widget in removed:
@@ -115,7 +116,7 @@ def stress(texts: list[str], per_doc: int = 3, seed: int = 7) -> dict[str, dict[
             for _ in range(per_doc):
                 i = rng.randrange(10, len(words) - 10)
                 probe = " ".join([*words[:i], header, *words[i:]])
-                removed = sum(len(e.removed.split()) for e in strip_flat_widgets(probe, "RP003", "x")[1])
+                removed = sum(len(e.removed.split()) for e in strip_flat_widgets(probe, RepairContext("RP003", "x"))[1])
                 trials += 1
                 if removed > len(header.split()):
                     fired += 1

@@ -30,6 +30,7 @@ from typing import Any
 
 import regex
 
+from cleaner.ruleset.registry import RepairContext
 from cleaner.steps.leads import restore_lead, truncated_tail
 from cleaner.text.style import is_flat
 
@@ -45,7 +46,7 @@ def evaluate(shared: Path, task: str, show: bool = False) -> dict[str, Any]:
     records = scorer.read(str(shared / "eval" / "dev" / f"{task}.jsonl"))
     out = {}
     for rid, r in records.items():
-        text, _edits = restore_lead(r["text"], "RP002", "truncated-lead")
+        text, _edits = restore_lead(r["text"], RepairContext("RP002", "truncated-lead"))
         out[rid] = {"id": rid, "text": text}
         if show:
             cut = r["meta"].get("lead_cut")
@@ -85,7 +86,7 @@ def _flatten(text: str) -> str:
 
 
 def _outcome(original: str, given: str, cut: int) -> str:
-    out = restore_lead(given, "RP002", "truncated-lead")[0]
+    out = restore_lead(given, RepairContext("RP002", "truncated-lead"))[0]
     if not cut:
         return "kept" if out == given else "damaged"
     first, gold = _WORD.findall(out.lower())[:1], _WORD.findall(original.lower())[:2]

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from cleaner.boilerplate.engine import apply_boilerplate
 from cleaner.document import Document, Edit, LineMap
 from cleaner.ruleset.model import Rule
-from cleaner.ruleset.registry import REPAIRS
+from cleaner.ruleset.registry import REPAIRS, RepairContext
 from cleaner.settings import Settings
 from cleaner.steps.leads import truncated_tail
 from cleaner.text.language import detect_sample, language_sample
+from cleaner.text.style import is_flat
 
 #: Below this probability the language counts as unknown, and rules of every language run.
 LANGUAGE_CONFIDENCE = 0.8
@@ -46,7 +47,8 @@ class Cleaner:
     def __post_init__(self) -> None:
         self.rules = self.settings.ruleset()
         repairs = self.rules.repairs
-        self._early = [r for r in repairs if r.phase == "before-language"]
+        # the repairs before the language is known: their context is their rule alone
+        self._early = [(r, RepairContext(r.code, r.slug)) for r in repairs if r.phase == "before-language"]
         self._late = [r for r in repairs if r.phase == "after-language"]
         self._boilerplate = self.rules.boilerplate
         # where a document comes from matters only when a rule is limited to some sources
@@ -68,14 +70,15 @@ class Cleaner:
         # round until it changes nothing
         for _ in range(_MAX_REPAIR_ROUNDS):
             changed = False
-            for rule in self._early:
-                text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
+            for rule, ctx in self._early:
+                text, edits = REPAIRS[rule.function](text, ctx)
                 record(edits)
                 changed = changed or bool(edits)
             if not changed:
                 break
         sample = language_sample(text)
         lang, prob = detect_sample(sample)
+        flat = is_flat(text)
         # One loop to a fixed point, so that cleaning the output again finds nothing more:
         # - the late repairs look at the document as it now starts (a truncated lead), and
         #   boilerplate gone from its head gives them a new start;
@@ -96,20 +99,22 @@ class Cleaner:
                 for rule in self._late:
                     if not rule.applies_to(late_lang) or not rule.applies_to_source(sources):
                         continue
-                    text, edits = REPAIRS[rule.function](text, rule.code, rule.slug)
+                    # the repair is told the language and the style of the text it receives
+                    ctx = RepairContext(rule.code, rule.slug, lang, prob, flat)
+                    text, edits = REPAIRS[rule.function](text, ctx)
                     record(edits)
-                    repaired = repaired or bool(edits)
+                    if edits:
+                        repaired = True
+                        lang, prob, flat, sample = self._observe(text, sample, lang, prob)
                 if not repaired:
                     settled = (text, late_lang)
-            now = language_sample(text)
-            if now != sample:
-                sample = now
-                lang, prob = detect_sample(sample)
             active = self._active(lang, prob, sources)
             if active == last_active and not repaired and not rejudge:
                 break  # the same rules on the text they already cleaned: nothing new
             text, edits = apply_boilerplate(text, active)
             record(edits)
+            if edits:
+                lang, prob, flat, sample = self._observe(text, sample, lang, prob)
             last_active = active
             # a removal can make new evidence (a header now followed by a line it takes as a
             # headline, a repeat now next to its twin): the boilerplate runs again on its own
@@ -119,6 +124,14 @@ class Cleaner:
         doc.metadata["truncated_tail"] = truncated_tail(text)
         doc.text = text
         return doc
+
+    @staticmethod
+    def _observe(text: str, sample: str, lang: str, prob: float) -> tuple[str, float, bool, str]:
+        """The language (asked again only if its sample changed), the style and the sample of ``text``."""
+        now = language_sample(text)
+        if now != sample:
+            lang, prob = detect_sample(now)
+        return lang, prob, is_flat(text), now
 
     def _active(self, lang: str, prob: float, sources: tuple[str, ...] = ()) -> tuple[Rule, ...]:
         """The boilerplate rules for a document in ``lang`` from ``sources``; every language's when it is uncertain."""

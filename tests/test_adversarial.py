@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 import tomllib
-from dataclasses import replace
 
 import pytest
 import regex
@@ -149,7 +148,7 @@ def test_line_map_keeps_every_field_of_an_edit() -> None:
     m = LineMap("a\nb\nc\nd")
     m.apply(Edit("X", "x", 1, 0, 2, "a\n", ""))
     edit = Edit("Y", "y", 1, 0, 2, "b\n", "Q", "a note", 0)
-    assert m.apply(edit) == replace(edit, line=2)
+    assert m.apply(edit) == edit._replace(line=2)
 
 
 def _all_patterns(rule: Rule) -> list[str]:

@@ -13,6 +13,7 @@ import pytest
 
 from cleaner.document import Document, apply_edits
 from cleaner.pipeline import Cleaner
+from cleaner.ruleset.registry import RepairContext
 from cleaner.steps.flat import find_flat_dateline, split_flat_dateline, strip_flat_widgets
 from cleaner.text.style import is_flat
 
@@ -27,7 +28,7 @@ def flatten(text: str) -> str:
 
 
 def widgets(text: str) -> list[str]:
-    return [e.removed for e in strip_flat_widgets(text, "RP003", "flat-widget")[1]]
+    return [e.removed for e in strip_flat_widgets(text, RepairContext("RP003", "flat-widget"))[1]]
 
 
 # --- the seed ---------------------------------------------------------------------------------
@@ -36,7 +37,7 @@ SEED = seed_text("000").rstrip("\n")
 
 
 def test_seed_widget_goes_and_article_stays() -> None:
-    out, edits = strip_flat_widgets(SEED, "RP003", "flat-widget")
+    out, edits = strip_flat_widgets(SEED, RepairContext("RP003", "flat-widget"))
     assert len(edits) == 1
     removed = edits[0].removed
     assert removed.startswith("top stories trump dismisses hydroxychloroquine criticism")
@@ -49,7 +50,7 @@ def test_seed_widget_goes_and_article_stays() -> None:
 
 
 def test_seed_dateline_starts_the_body() -> None:
-    out, edits = split_flat_dateline(SEED, "RP004", "flat-dateline")
+    out, edits = split_flat_dateline(SEED, RepairContext("RP004", "flat-dateline"))
     assert out.split("\n")[0] == "apitalism struggles during covid 19 pandemic"
     assert out.split("\n")[1].startswith("beijing ap china and the u s are boosting cooperation")
     assert [(e.removed, e.inserted) for e in edits] == [(" ", "\n")]
@@ -72,15 +73,15 @@ def test_seed_through_the_pipeline() -> None:
 @pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.stem)
 def test_flattened_clean_article_is_left_alone(path: Path) -> None:
     text = flatten(path.read_text("utf-8"))
-    assert strip_flat_widgets(text, "RP003", "flat-widget")[1] == []
-    assert split_flat_dateline(text, "RP004", "flat-dateline")[1] == []
+    assert strip_flat_widgets(text, RepairContext("RP003", "flat-widget"))[1] == []
+    assert split_flat_dateline(text, RepairContext("RP004", "flat-dateline"))[1] == []
 
 
 @pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.stem)
 def test_structured_clean_article_is_not_flat(path: Path) -> None:
     text = path.read_text("utf-8")
-    assert strip_flat_widgets(text, "RP003", "flat-widget") == (text, [])
-    assert split_flat_dateline(text, "RP004", "flat-dateline") == (text, [])
+    assert strip_flat_widgets(text, RepairContext("RP003", "flat-widget")) == (text, [])
+    assert split_flat_dateline(text, RepairContext("RP004", "flat-dateline")) == (text, [])
 
 
 BRIDGE = (
@@ -119,24 +120,24 @@ def test_header_words_in_prose_stay(text: str) -> None:
 )
 def test_widget_families(header: str) -> None:
     text = BRIDGE.replace(" engineers said", f" {header} {HEADLINES} engineers said")
-    out, edits = strip_flat_widgets(text, "RP003", "flat-widget")
+    out, edits = strip_flat_widgets(text, RepairContext("RP003", "flat-widget"))
     assert out == BRIDGE
     assert apply_edits(text, edits) == out
-    assert strip_flat_widgets(out, "RP003", "flat-widget")[1] == []
+    assert strip_flat_widgets(out, RepairContext("RP003", "flat-widget"))[1] == []
 
 
 def test_two_widgets_and_a_cut_first_word() -> None:
     text = "ity " + BRIDGE.replace(" engineers said", f" top stories {HEADLINES} engineers said")
     comet = " read more scientists spot rare comet over iceland"
     text = text.replace(" the council expects", comet + " the council expects")
-    out, edits = strip_flat_widgets(text, "RP003", "flat-widget")
+    out, edits = strip_flat_widgets(text, RepairContext("RP003", "flat-widget"))
     assert out == "ity " + BRIDGE
     assert len(edits) == 2
 
 
 def test_widget_at_the_end_keeps_the_line_break_out() -> None:
     text = BRIDGE + f" top stories {HEADLINES}"
-    out, _ = strip_flat_widgets(text, "RP003", "flat-widget")
+    out, _ = strip_flat_widgets(text, RepairContext("RP003", "flat-widget"))
     assert out == BRIDGE
 
 
@@ -168,9 +169,9 @@ BODY = (
 )
 def test_dateline_after_a_headline(dateline: str, headline: str) -> None:
     text = f"{headline} {dateline} {BODY}"
-    out, edits = split_flat_dateline(text, "RP004", "flat-dateline")
+    out, edits = split_flat_dateline(text, RepairContext("RP004", "flat-dateline"))
     assert out == f"{headline}\n{dateline} {BODY}"
-    assert split_flat_dateline(out, "RP004", "flat-dateline")[1] == []
+    assert split_flat_dateline(out, RepairContext("RP004", "flat-dateline"))[1] == []
     assert apply_edits(text, edits) == out
 
 

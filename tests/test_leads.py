@@ -8,6 +8,7 @@ import pytest
 
 from cleaner.document import apply_edits
 from cleaner.pipeline import clean_text
+from cleaner.ruleset.registry import RepairContext
 from cleaner.steps.leads import judge, restore_lead, truncated_tail
 
 from .conftest import seed_text
@@ -21,7 +22,7 @@ FLAT_TAIL = (
 
 
 def repair(text: str) -> str:
-    return restore_lead(text, "RP002", "truncated-lead")[0]
+    return restore_lead(text, RepairContext("RP002", "truncated-lead"))[0]
 
 
 @pytest.mark.parametrize(
@@ -45,7 +46,7 @@ def test_restores_a_cut_first_word_in_the_text_s_case(text: str, first: str) -> 
 
 def test_drops_an_ambiguous_fragment_and_capitalises_the_new_start() -> None:
     text = "hen the talks ended, the two sides left. They met again on Friday. Nothing changed."
-    new, edits = restore_lead(text, "RP002", "truncated-lead")
+    new, edits = restore_lead(text, RepairContext("RP002", "truncated-lead"))
     assert new == "The talks ended, the two sides left. They met again on Friday. Nothing changed."
     assert [e.note for e in edits] == ["dropped a cut first word"]
 
@@ -82,7 +83,7 @@ def test_drops_in_flattened_text_without_capitalising() -> None:
     ],
 )
 def test_leaves_an_intact_first_word_alone(text: str) -> None:
-    assert restore_lead(text, "RP002", "truncated-lead") == (text, [])
+    assert restore_lead(text, RepairContext("RP002", "truncated-lead")) == (text, [])
 
 
 CASES = [
@@ -97,16 +98,16 @@ CASES = [
 
 @pytest.mark.parametrize("text", CASES)
 def test_idempotent_deterministic_and_replayable(text: str) -> None:
-    new, edits = restore_lead(text, "RP002", "truncated-lead")
+    new, edits = restore_lead(text, RepairContext("RP002", "truncated-lead"))
     assert edits
     assert apply_edits(text, edits) == new
-    assert restore_lead(new, "RP002", "truncated-lead") == (new, [])
-    assert restore_lead(text, "RP002", "truncated-lead") == (new, edits)
+    assert restore_lead(new, RepairContext("RP002", "truncated-lead")) == (new, [])
+    assert restore_lead(text, RepairContext("RP002", "truncated-lead")) == (new, edits)
 
 
 def test_edit_offsets_skip_leading_blank_lines() -> None:
     text = "\n\nolice said on Monday that the suspect fled. He was caught later. Nobody was hurt."
-    new, edits = restore_lead(text, "RP002", "truncated-lead")
+    new, edits = restore_lead(text, RepairContext("RP002", "truncated-lead"))
     assert new.startswith("\n\nPolice said")
     assert (edits[0].start, edits[0].line, edits[0].inserted) == (2, 3, "P")
 
@@ -126,13 +127,13 @@ def test_verdict_explains_the_decision() -> None:
 @pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.name)
 def test_never_fires_on_clean_articles(path: Path) -> None:
     text = path.read_text("utf-8")
-    assert restore_lead(text, "RP002", "truncated-lead") == (text, [])
+    assert restore_lead(text, RepairContext("RP002", "truncated-lead")) == (text, [])
 
 
 def test_seeds() -> None:
     assert repair(seed_text("000")).startswith("capitalism struggles during covid 19 pandemic")
     second = seed_text("001")
-    assert restore_lead(second, "RP002", "truncated-lead") == (second, [])
+    assert restore_lead(second, RepairContext("RP002", "truncated-lead")) == (second, [])
 
 
 def test_pipeline_restores_a_lead_bared_by_boilerplate() -> None:

@@ -201,18 +201,21 @@ def _find_removals(
             if not rule.requires or sum(fired[c] for c in rule.requires) >= rule.requires_min:
                 _mark_runs(stripped, rule, removed)
         fired = Counter(r.code for r in removed.values())
+        # the lines still kept: a removed line is only skipped below (lines never leave `removed`)
+        kept = [i for i, s in enumerate(stripped) if s and i not in removed] if contextual else []
         for rule in contextual:
             if rule.requires and sum(fired[c] for c in rule.requires) < rule.requires_min:
                 continue
             matched = matching.setdefault(rule.code, {})
             kept_before = 0  # kept non-blank lines before line i
-            for i, s in enumerate(stripped):
-                if not s:
+            for i in kept:
+                if i in removed:  # taken by an earlier rule of this loop
                     continue
-                if i not in removed and s not in matched:
+                s = stripped[i]
+                if s not in matched:
                     matched[s] = rule.matches(s)
-                if i in removed or not matched[s]:
-                    kept_before += i not in removed
+                if not matched[s]:
+                    kept_before += 1
                     continue
                 if rule.position == "first" and kept_before > 0:
                     break  # only the first line that stays can be a section label

@@ -11,14 +11,34 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cleaner.document import Edit
 
-#: A repair: ``(text, code, slug) -> (text, edits)``.
-Repair = Callable[[str, str, str], "tuple[str, list[Edit]]"]
+
+@dataclass(frozen=True, slots=True)
+class RepairContext:
+    """What a repair is told about the document it repairs: its rule, and what is known of the text.
+
+    ``lang`` and ``prob`` are the language of the text the repair receives and its probability, as
+    :func:`cleaner.text.language.detect_language` finds them; ``flat`` whether the text is
+    flattened (:func:`cleaner.text.style.is_flat`).  ``None``: not known (the repairs that run
+    before the language is detected get none, and a caller may leave them out); a repair that
+    needs one then finds it itself.
+    """
+
+    code: str
+    slug: str
+    lang: str | None = None
+    prob: float = 0.0
+    flat: bool | None = None
+
+
+#: A repair: ``(text, context) -> (text, edits)``.
+Repair = Callable[[str, RepairContext], "tuple[str, list[Edit]]"]
 #: A splitter: the offsets in a line where run-together text may be cut.
 Splitter = Callable[[str], list[int]]
 #: A shape: whether a (stripped) line has it.

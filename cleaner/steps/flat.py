@@ -37,7 +37,7 @@ from wordfreq import word_frequency
 
 from cleaner.document import Edit, EditLog
 from cleaner.ruleset import vocab
-from cleaner.ruleset.registry import repair
+from cleaner.ruleset.registry import RepairContext, repair
 from cleaner.text.style import is_flat
 
 _TOKEN = regex.compile(r"\S+")
@@ -396,19 +396,19 @@ def find_flat_widgets(text: str) -> list[tuple[int, int, float]]:
 
 
 @repair("strip_flat_widgets")
-def strip_flat_widgets(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
+def strip_flat_widgets(text: str, ctx: RepairContext) -> tuple[str, list[Edit]]:
     """Remove link widgets (a header and its off-topic headlines) from flattened text.
 
     >>> text = ("the mayor said the new bridge will open in may and the bridge will carry trains "
     ...         "top stories ten best black friday deals on laptops celebrity chef launches vegan diner "
     ...         "the bridge cost the city more than the mayor had said")
-    >>> out = strip_flat_widgets(text, "RP003", "flat-widget")[0]
+    >>> out = strip_flat_widgets(text, RepairContext("RP003", "flat-widget"))[0]
     >>> out[55:]
     'bridge will carry trains the bridge cost the city more than the mayor had said'
-    >>> strip_flat_widgets("Top Stories. " + text, "RP003", "flat-widget")[1]  # not flat: nothing
+    >>> strip_flat_widgets("Top Stories. " + text, RepairContext("RP003", "flat-widget"))[1]  # not flat: nothing
     []
     """
-    if not is_flat(text):
+    if not (is_flat(text) if ctx.flat is None else ctx.flat):
         return text, []
     edits: list[Edit] = []
     # Removing a widget changes which words are on-topic: repeat until nothing more is found (each
@@ -425,7 +425,7 @@ def strip_flat_widgets(text: str, code: str, slug: str) -> tuple[str, list[Edit]
                 stop = end
                 while begin > 0 and text[begin - 1] in " \t":
                     begin -= 1
-            log.add(code, slug, begin, stop, "", f"score {score:.1f}")
+            log.add(ctx.code, ctx.slug, begin, stop, "", f"score {score:.1f}")
         text = log.result()
         edits.extend(log.edits)
     return text, edits
@@ -534,16 +534,16 @@ def find_flat_dateline(text: str) -> int:
 
 
 @repair("split_flat_dateline")
-def split_flat_dateline(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
+def split_flat_dateline(text: str, ctx: RepairContext) -> tuple[str, list[Edit]]:
     """Start a new line at the dateline that follows a flattened headline ("... pandemic beijing ap ...").
 
     >>> split_flat_dateline("apitalism struggles during covid 19 pandemic beijing ap china and the u s are "
     ...                     "boosting cooperation in sending home crime suspects amid a chinese drive to ferret "
     ...                     "out corrupt officials and fugitives who have fled abroad the department said",
-    ...                     "RP004", "flat-dateline")[0][:86]
+    ...                     RepairContext("RP004", "flat-dateline"))[0][:86]
     'apitalism struggles during covid 19 pandemic\\nbeijing ap china and the u s are boosting'
     """
-    if not is_flat(text):
+    if not (is_flat(text) if ctx.flat is None else ctx.flat):
         return text, []
     at = find_flat_dateline(text)
     if at < 0:
@@ -552,5 +552,5 @@ def split_flat_dateline(text: str, code: str, slug: str) -> tuple[str, list[Edit
     while begin > 0 and text[begin - 1] in " \t":
         begin -= 1
     log = EditLog(text)
-    log.add(code, slug, begin, at, "\n")
+    log.add(ctx.code, ctx.slug, begin, at, "\n")
     return log.result(), log.edits

@@ -43,7 +43,7 @@ from wordfreq import available_languages, get_frequency_dict, top_n_list
 
 from cleaner.document import Edit, EditLog
 from cleaner.ruleset import vocab
-from cleaner.ruleset.registry import repair
+from cleaner.ruleset.registry import RepairContext, repair
 from cleaner.text.language import detect_language
 from cleaner.text.style import is_flat
 
@@ -217,8 +217,11 @@ def _cased(text: str, lead: _Lead) -> bool:
     return total >= CASED_MIN_STARTS and upper >= CASED_MIN_SHARE * total
 
 
-def judge(text: str, lang: str | None = None) -> Verdict:
+def judge(text: str, lang: str | None = None, flat: bool | None = None) -> Verdict:
     """Judge the first word of ``text``: keep it, restore it, or drop it.
+
+    ``lang``: the language of ``text``, and ``flat``: whether it is flattened, when the caller
+    knows them (the pipeline does); found here otherwise.
 
     >>> v = judge("hen the talks ended, the two sides left. They met again. Nothing changed.")
     >>> v.action, v.word, v.prior, round(v.share, 2)
@@ -232,7 +235,8 @@ def judge(text: str, lang: str | None = None) -> Verdict:
         return keep
     stem = lead.stem
     token = text[lead.start : lead.end]
-    flat = is_flat(text)
+    if flat is None:
+        flat = is_flat(text)
     if stem.islower() and token == token.lower():
         if flat:
             prior = PRIOR_UNCASED
@@ -301,29 +305,31 @@ def _apply(text: str, verdict: Verdict, code: str, slug: str) -> tuple[str, list
 
 
 @repair("restore_lead")
-def restore_lead(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
+def restore_lead(text: str, ctx: RepairContext) -> tuple[str, list[Edit]]:
     """Restore a first word that lost its first letters, or drop it when the word is unclear.
 
     >>> flat = ("euters the new york state attorney general is investigating wework according to two "
     ...         "people familiar with the matter the inquiry is focused on whether the company misled "
     ...         "investors about its finances")
-    >>> restore_lead(flat, "RP002", "truncated-lead")[0][:26]
+    >>> restore_lead(flat, RepairContext("RP002", "truncated-lead"))[0][:26]
     'reuters the new york state'
-    >>> restore_lead("olice said on Monday. The suspect fled.", "RP002", "truncated-lead")[0]
+    >>> restore_lead("olice said on Monday. The suspect fled.", RepairContext("RP002", "truncated-lead"))[0]
     'Police said on Monday. The suspect fled.'
-    >>> text, edits = restore_lead("ASHINGTON (Reuters) - The Senate voted.", "RP002", "truncated-lead")
+    >>> text, edits = restore_lead("ASHINGTON (Reuters) - The Senate voted.", RepairContext("RP002", "truncated-lead"))
     >>> text, [e.describe() for e in edits]
     ('WASHINGTON (Reuters) - The Senate voted.', ["RP002 truncated-lead: inserted 'W' (restored 'WASHINGTON')"])
-    >>> restore_lead("hen the talks ended, the two sides left. They met again.", "RP002", "truncated-lead")[0]
+    >>> ctx = RepairContext("RP002", "truncated-lead")
+    >>> restore_lead("hen the talks ended, the two sides left. They met again.", ctx)[0]
     'The talks ended, the two sides left. They met again.'
-    >>> restore_lead("eBay said on Monday. The shares rose.", "RP002", "truncated-lead")[1]
+    >>> restore_lead("eBay said on Monday. The shares rose.", RepairContext("RP002", "truncated-lead"))[1]
     []
     """
-    verdict = judge(text)
+    verdict = judge(text, ctx.lang, ctx.flat)
     if verdict.action == "keep":
         return text, []
-    new, edits = _apply(text, verdict, code, slug)
-    if judge(new).action != "keep":
+    new, edits = _apply(text, verdict, ctx.code, ctx.slug)
+    # the result is judged in the text's language: one word restored or dropped does not change it
+    if judge(new, verdict.lang).action != "keep":
         return text, []  # the result would be changed again: too unsure to change anything
     return new, edits
 

@@ -17,10 +17,7 @@ import ftfy
 import ftfy.badness
 
 from cleaner.document import Edit, EditLog, iter_lines
-from cleaner.ruleset.registry import repair
-
-#: A repair takes the text and the rule's (code, slug) and returns the new text and its edits.
-Repair = Callable[[str, str, str], tuple[str, list[Edit]]]
+from cleaner.ruleset.registry import Repair, RepairContext, repair
 
 #: ftfy with corpus-safe settings: undo damage (mojibake, HTML entities, control characters,
 #: lossy sequences), never change correct text for taste.  Curly quotes, ligatures, full-width
@@ -53,14 +50,14 @@ _FTFY_NEEDED = re.compile(r"[^\x09\x0a\x0d\x20-\x25\x27-\x7e]")
 
 
 @repair("fix_encoding")
-def fix_encoding(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
+def fix_encoding(text: str, ctx: RepairContext) -> tuple[str, list[Edit]]:
     """Repair mojibake and encoding damage with ftfy, line by line, recording minimal edits.
 
-    >>> fix_encoding("The Mona Lisa doesnâ€™t have eyebrows.", "EN001", "fix-encoding")[0]
+    >>> fix_encoding("The Mona Lisa doesnâ€™t have eyebrows.", RepairContext("EN001", "fix-encoding"))[0]
     'The Mona Lisa doesn’t have eyebrows.'
-    >>> fix_encoding("AT&amp;T", "EN001", "fix-encoding")[0]
+    >>> fix_encoding("AT&amp;T", RepairContext("EN001", "fix-encoding"))[0]
     'AT&T'
-    >>> fix_encoding("“Curly” quotes and ﬁ ligatures stay.", "EN001", "fix-encoding")[1]
+    >>> fix_encoding("“Curly” quotes and ﬁ ligatures stay.", RepairContext("EN001", "fix-encoding"))[1]
     []
     """
     if not _FTFY_NEEDED.search(text):
@@ -76,7 +73,7 @@ def fix_encoding(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
             continue
         note = ", ".join(step[1] for step in steps or [])
         for i1, i2, j1, j2 in _changed_spans(line, fixed):
-            log.add(code, slug, start + i1, start + i2, fixed[j1:j2], note)
+            log.add(ctx.code, ctx.slug, start + i1, start + i2, fixed[j1:j2], note)
     return log.result(), log.edits
 
 
@@ -109,10 +106,10 @@ def _regex_repair(pattern: str, replacement: Callable[[re.Match[str]], str]) -> 
     """A repair that replaces every match of ``pattern`` by ``replacement(match)``."""
     compiled = re.compile(pattern)
 
-    def repair(text: str, code: str, slug: str) -> tuple[str, list[Edit]]:
+    def repair(text: str, ctx: RepairContext) -> tuple[str, list[Edit]]:
         log = EditLog(text)
         for m in compiled.finditer(text):
-            log.add(code, slug, m.start(), m.end(), replacement(m))
+            log.add(ctx.code, ctx.slug, m.start(), m.end(), replacement(m))
         return log.result(), log.edits
 
     return repair
