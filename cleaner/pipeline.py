@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 
 from cleaner.boilerplate.engine import apply_boilerplate
 from cleaner.document import Document, Edit, LineMap
-from cleaner.ruleset.model import Rule
-from cleaner.ruleset.registry import REPAIRS, RepairContext
+from cleaner.ruleset.model import BoilerplateRule
+from cleaner.ruleset.registry import FLAGS, REPAIRS, RepairContext
 from cleaner.settings import Settings
-from cleaner.steps.leads import truncated_tail
 from cleaner.text.language import detect_sample, language_sample
 from cleaner.text.style import is_flat
 
@@ -51,6 +50,7 @@ class Cleaner:
         self._early = [(r, RepairContext(r.code, r.slug)) for r in repairs if r.phase == "before-language"]
         self._late = [r for r in repairs if r.phase == "after-language"]
         self._boilerplate = self.rules.boilerplate
+        self._flags = self.rules.flags
         # where a document comes from matters only when a rule is limited to some sources
         self._sourced = any(r.sources for r in self.rules.rules)
 
@@ -86,7 +86,7 @@ class Cleaner:
         #   its boilerplate goes (a short English text with a Dutch-looking widget);
         # - pieces of run-together text that the boilerplate set on lines of their own are judged
         #   again as lines, and lines that a removal brought together are judged again.
-        last_active: tuple[Rule, ...] | None = None
+        last_active: tuple[BoilerplateRule, ...] | None = None
         rejudge = False
         # the text and language on which the late repairs last ran and changed nothing: on the same
         # text in the same language they change nothing again (they are functions of the two), so a
@@ -121,7 +121,11 @@ class Cleaner:
             # output until it removes nothing, so that cleaning the output again finds nothing
             rejudge = bool(edits)
         doc.metadata["lang"], doc.metadata["lang_prob"] = lang, prob
-        doc.metadata["truncated_tail"] = truncated_tail(text)
+        final_lang = lang if prob >= LANGUAGE_CONFIDENCE else "und"
+        for flag in self._flags:
+            # a flag outside its languages is unknown (None), not False: it was not looked for
+            known = flag.applies_to(final_lang) and flag.applies_to_source(sources)
+            doc.metadata[flag.function] = FLAGS[flag.function](text) if known else None
         doc.text = text
         return doc
 
@@ -133,7 +137,7 @@ class Cleaner:
             lang, prob = detect_sample(now)
         return lang, prob, is_flat(text), now
 
-    def _active(self, lang: str, prob: float, sources: tuple[str, ...] = ()) -> tuple[Rule, ...]:
+    def _active(self, lang: str, prob: float, sources: tuple[str, ...] = ()) -> tuple[BoilerplateRule, ...]:
         """The boilerplate rules for a document in ``lang`` from ``sources``; every language's when it is uncertain."""
         if prob < LANGUAGE_CONFIDENCE:
             lang = "und"

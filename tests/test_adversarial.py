@@ -21,7 +21,7 @@ from wordfreq import get_frequency_dict, zipf_frequency
 from cleaner.boilerplate.engine import _MAX_RIDERS, _find_removals, apply_boilerplate
 from cleaner.document import Document, Edit, LineMap, apply_edits
 from cleaner.pipeline import Cleaner
-from cleaner.ruleset.model import Rule, load_rules
+from cleaner.ruleset.model import BlockRule, LineRule, Rule, RunRule, SpanRule, load_rules
 from cleaner.ruleset.vocab import default_rules_dir, expand_patterns
 from cleaner.steps import flat, glue
 from cleaner.steps.glue import LEXICON_LANGUAGES, LONGEST_WORD, _button_cuts, _zipf, glue_points
@@ -130,8 +130,8 @@ def test_identical_lines_judged_once_get_the_verdict_each_would_get_alone() -> N
     # _find_removals judges each distinct text once (context-free rules, anchors, contextual
     # patterns): every line gets the verdict that judging it alone gives
     rules = load_rules().boilerplate
-    plain = [r for r in rules if r.kind == "line" and not r.contextual]
-    blocks = [r for r in rules if r.kind == "block"]
+    plain = [r for r in rules if isinstance(r, LineRule) and not r.contextual]
+    blocks = [r for r in rules if isinstance(r, BlockRule)]
     lines = ["Read More", "Advertisement", "The talks went on for hours, officials said.", "Share", "Getty Images"]
     stripped = [lines[i % len(lines)] for i in range(40)] + ["", "Advertisement"]
     removed = _find_removals(stripped, rules)
@@ -155,8 +155,14 @@ def _all_patterns(rule: Rule) -> list[str]:
     # the anchors one by one, as the rule file writes them (the rule holds them as one alternation)
     root = default_rules_dir()
     data = expand_patterns(tomllib.loads((root / rule.path).read_text("utf-8")), root, rule.path)
-    out = [p.pattern for p in (*rule.patterns, *rule.not_after)] + list(data.get("anchor", []))
-    return out + [p.pattern for p in rule.run.not_after] if rule.run else out
+    out = list(data.get("anchor", []))
+    if isinstance(rule, (LineRule, SpanRule)):
+        out += [p.pattern for p in rule.patterns]
+    if isinstance(rule, LineRule):
+        out += [p.pattern for p in rule.not_after]
+    if isinstance(rule, RunRule):
+        out += [p.pattern for p in rule.run.not_after]
+    return out
 
 
 #: Patterns rewritten in a linear form (issue 9) and the form each replaced.

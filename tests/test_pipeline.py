@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from cleaner.document import Document, apply_edits
 from cleaner.pipeline import Cleaner, clean_stream
+from cleaner.settings import Settings
 
 from .conftest import SHARED, seed_text
 
@@ -130,3 +131,16 @@ def test_seed_000_lead_restored_and_tail_flagged() -> None:
     assert doc.text.endswith("indictment of five chinese")
     assert doc.metadata["truncated_tail"] is True
     assert clean(seed_text("001")).metadata["truncated_tail"] is False
+
+
+def test_truncated_tail_is_a_rule_limited_to_its_language() -> None:
+    # FL001's word list is English: in a German document the flag is not looked for (None, not
+    # False), and a run that ignores the rule records nothing
+    german = (
+        "Die Gespräche dauerten am Montag viele Stunden, und beide Seiten wollten sich in der "
+        "kommenden Woche erneut treffen, sagten die Beamten in der Hauptstadt am Abend. "
+    ) * 3 + "Die Regierung erklärte später, dass die Verhandlungen in der nächsten"
+    doc = clean(german)
+    assert doc.metadata["lang"] == "de" and doc.metadata["truncated_tail"] is None
+    english = Cleaner(Settings(ignore=("FL001",))).clean(Document("t", seed_text("000")))
+    assert "truncated_tail" not in english.metadata

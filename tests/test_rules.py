@@ -10,7 +10,7 @@ import pytest
 from cleaner.document import Document, apply_edits
 from cleaner.errors import RuleError
 from cleaner.ruleset.check import clean_with, negative_expected
-from cleaner.ruleset.model import default_rules_dir, load_rules, parse_rule
+from cleaner.ruleset.model import FlagRule, default_rules_dir, load_rules, parse_rule
 
 RULES = load_rules()
 RULE_FILES = sorted(default_rules_dir().glob("*.toml"))
@@ -35,6 +35,10 @@ NEGATIVES = [
 def test_rule_example(code: str, text: str, expected: str) -> None:
     doc = _clean_with(code, text)
     assert doc.text == expected
+    rule = RULES.get(code)
+    if isinstance(rule, FlagRule):  # a flag changes no text: it is raised
+        assert expected == text and doc.metadata[rule.function] is True
+        return
     assert doc.edits, "an example must show the rule at work"
     assert any(e.code == code or code in e.note for e in doc.edits)
     assert apply_edits(text, doc.edits) == doc.text
@@ -43,7 +47,11 @@ def test_rule_example(code: str, text: str, expected: str) -> None:
 @pytest.mark.parametrize(("code", "text"), NEGATIVES)
 def test_rule_negative_unchanged(code: str, text: str) -> None:
     # the rule changes nothing here: the result is what the rules it depends on make of it alone
-    assert _clean_with(code, text).text == negative_expected(RULES.get(code), RULES, text)
+    doc = _clean_with(code, text)
+    assert doc.text == negative_expected(RULES.get(code), RULES, text)
+    rule = RULES.get(code)
+    if isinstance(rule, FlagRule):  # ... and a flag is looked for and not raised
+        assert doc.metadata[rule.function] is False
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.name)
@@ -70,3 +78,14 @@ def test_select_and_ignore_by_prefix() -> None:
     assert "BP004" not in {r.code for r in RULES.select(ignore=["BP004"]).rules}
     with pytest.raises(RuleError, match="no rule matches"):
         RULES.select(["ZZ9"])
+
+
+def test_a_field_of_another_kind_is_an_error() -> None:
+    # one type per kind: a line rule has no anchor, and a block rule needs one
+    data = tomllib.loads((default_rules_dir() / "BP004-advertisement.toml").read_text("utf-8"))
+    with pytest.raises(RuleError, match="a line rule has no field anchor"):
+        parse_rule({**data, "anchor": ["Advertisement"]}, "BP004-advertisement.toml")
+    block = tomllib.loads((default_rules_dir() / "BP003-photo-credit.toml").read_text("utf-8"))
+    assert block["kind"] == "block"
+    with pytest.raises(RuleError, match="'anchor' is a required property"):
+        parse_rule({k: v for k, v in block.items() if k != "anchor"}, "BP003-photo-credit.toml")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from cleaner.document import Edit, EditLog, iter_lines
-from cleaner.ruleset.model import Neighbours, Rule
+from cleaner.ruleset.model import BlockRule, BoilerplateRule, LineRule, Neighbours, Rule, RunRule, SpanRule, SplitRule
 from cleaner.ruleset.registry import SHAPES, SPLITTERS
 
 
@@ -61,7 +61,7 @@ class _Lines:
         #: (rule code, step) -> the line from which on every line to that end was taken by the rule
         self.taken_to_end: dict[tuple[str, int], int] = {}
         self._look: dict[tuple[int, int], tuple[list[int], Callable[[int], bool]]] = {}
-        self._look_rule: Rule | None = None
+        self._look_rule: BlockRule | None = None
         self._sides: dict[tuple[int, str], tuple[bool, bool]] = {}
 
     def judge(self, side: Neighbours, line: str) -> tuple[bool, bool]:
@@ -93,13 +93,13 @@ class _Lines:
         removed, stripped = self.removed, self.stripped
         return _find(jump, i + step, step, lambda j: not stripped[j] or j in removed)
 
-    def start_marking(self, rule: Rule) -> None:
+    def start_marking(self, rule: BlockRule) -> None:
         """Forget what the previous rule looked through: ``rule`` marks its blocks now."""
         self._look = {}
         self._look_rule = rule
 
     def looks_through(
-        self, rule: Rule, side: Neighbours, step: int, anchors: frozenset[int]
+        self, rule: BlockRule, side: Neighbours, step: int, anchors: frozenset[int]
     ) -> tuple[list[int], Callable[[int], bool]]:
         """The jumps and the test for :func:`_find`: what the evidence of ``rule`` looks through.
 
@@ -123,7 +123,7 @@ class _Lines:
                     return False
                 if other is rule:
                     return k in anchors
-                return other.kind == "line" and not other.contextual and other.code not in side.confirm_by
+                return isinstance(other, LineRule) and not other.contextual and other.code not in side.confirm_by
 
             found = self._look[key] = (list(range(len(self.stripped))), through)
         return found
@@ -153,7 +153,7 @@ def _find(jump: list[int], j: int, step: int, skipped: Callable[[int], bool]) ->
 
 def _find_removals(
     stripped: list[str],
-    rules: tuple[Rule, ...],
+    rules: tuple[BoilerplateRule, ...],
     whole: list[str] | None = None,
     initial: dict[int, Rule] | None = None,
 ) -> dict[int, Rule]:
@@ -165,14 +165,14 @@ def _find_removals(
     """
     removed: dict[int, Rule] = dict(initial or {})
     lines = _Lines(stripped, removed)
-    plain = [r for r in rules if r.kind == "line" and not r.contextual]
-    blocks = [r for r in rules if r.kind == "block"]
-    runs = [r for r in rules if r.kind == "run"]
-    contextual = [r for r in rules if r.kind == "line" and r.contextual]
+    plain = [r for r in rules if isinstance(r, LineRule) and not r.contextual]
+    blocks = [r for r in rules if isinstance(r, BlockRule)]
+    runs = [r for r in rules if isinstance(r, RunRule)]
+    contextual = [r for r in rules if isinstance(r, LineRule) and r.contextual]
     # a line rule without context judges each line alone: once is enough; it sees the line whole
     # and as the span rules leave it.  Its verdict depends on the text alone, so identical lines
     # (a page of "Read More" or "Share") are judged once.
-    verdicts: dict[tuple[str, str], Rule | None] = {}
+    verdicts: dict[tuple[str, str], LineRule | None] = {}
     for i, s in enumerate(stripped):
         if s and i not in removed:
             w = whole[i] if whole is not None else s
@@ -186,20 +186,20 @@ def _find_removals(
     locked = set(initial or {})
     anchors = []
     distinct = _distinct(stripped)
-    for rule in blocks:
-        anchor_lines = frozenset(i for s, at in distinct.items() if rule.anchors(s) for i in at)
-        anchors.append((rule, anchor_lines, [i for i in sorted(anchor_lines) if i not in locked]))
+    for block in blocks:
+        anchor_lines = frozenset(i for s, at in distinct.items() if block.anchors(s) for i in at)
+        anchors.append((block, anchor_lines, [i for i in sorted(anchor_lines) if i not in locked]))
     matching: dict[str, dict[str, bool]] = {}  # contextual rule -> line -> whether its patterns match
     for _ in range(_MAX_PASSES):
         before = len(removed)
-        for rule, anchor_lines, hits in anchors:
-            lines.start_marking(rule)
+        for block, anchor_lines, hits in anchors:
+            lines.start_marking(block)
             for i in hits:
-                _mark_block(i, lines, rule, anchor_lines)
+                _mark_block(i, lines, block, anchor_lines)
         fired = Counter(r.code for r in removed.values())
-        for rule in runs:
-            if not rule.requires or sum(fired[c] for c in rule.requires) >= rule.requires_min:
-                _mark_runs(stripped, rule, removed)
+        for run in runs:
+            if not run.requires or sum(fired[c] for c in run.requires) >= run.requires_min:
+                _mark_runs(stripped, run, removed)
         fired = Counter(r.code for r in removed.values())
         # the lines still kept: a removed line is only skipped below (lines never leave `removed`)
         kept = [i for i, s in enumerate(stripped) if s and i not in removed] if contextual else []
@@ -231,7 +231,7 @@ def _find_removals(
     return removed
 
 
-def _first_match(plain: list[Rule], w: str, s: str) -> Rule | None:
+def _first_match(plain: list[LineRule], w: str, s: str) -> LineRule | None:
     """The first context-free line rule of ``plain`` that takes the unit ``w`` (``s``: as the span rules leave it)."""
     for rule in plain:
         if rule.matches(w) or (w != s and rule.matches(s)):
@@ -254,7 +254,7 @@ _MAX_PASSES = 8
 _HEAD_LINES = 3
 
 
-def _in_context(lines: _Lines, i: int, rule: Rule) -> bool:
+def _in_context(lines: _Lines, i: int, rule: LineRule) -> bool:
     """Whether line ``i`` has the context that a contextual line rule asks for."""
     stripped, removed = lines.stripped, lines.removed
     if rule.neighbours and not _neighbours_are(lines, i, rule.neighbours):
@@ -307,7 +307,7 @@ def _between(lines: _Lines, i: int, strong: tuple[str, ...], weak: tuple[str, ..
 _MAX_RIDERS = 32
 
 
-def _mark_block(i: int, lines: _Lines, rule: Rule, anchors: frozenset[int]) -> None:
+def _mark_block(i: int, lines: _Lines, rule: BlockRule, anchors: frozenset[int]) -> None:
     """Mark the anchor line ``i`` and the neighbouring lines its evidence reaches.
 
     The evidence stops at a line that another rule removes: that line is another piece of the
@@ -376,7 +376,7 @@ def _mark_block(i: int, lines: _Lines, rule: Rule, anchors: frozenset[int]) -> N
         _take_to_end(lines, rule, i, step)
 
 
-def _take_to_end(lines: _Lines, rule: Rule, i: int, step: int) -> None:
+def _take_to_end(lines: _Lines, rule: BlockRule, i: int, step: int) -> None:
     """Mark every non-blank line after line ``i`` to the end (step 1), or before it to the start (-1).
 
     What an earlier anchor of the rule already took to that end is not walked again: lines never
@@ -393,7 +393,7 @@ def _take_to_end(lines: _Lines, rule: Rule, i: int, step: int) -> None:
     lines.taken_to_end[key] = min(done, i + 1) if step > 0 else max(done, i - 1)
 
 
-def _mark_runs(stripped: list[str], rule: Rule, removed: dict[int, Rule]) -> None:
+def _mark_runs(stripped: list[str], rule: RunRule, removed: dict[int, Rule]) -> None:
     """Mark every maximal run of consecutive kept lines of the rule's shape whose length fits."""
     run = rule.run
     assert run is not None
@@ -443,7 +443,7 @@ def _first_counted(got: list[int], stripped: list[str], side: Neighbours, n: int
 _MAX_REJOINED_PASSES = 4
 
 
-def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edit]]:
+def apply_boilerplate(text: str, rules: tuple[BoilerplateRule, ...]) -> tuple[str, list[Edit]]:
     """Apply boilerplate ``rules`` to ``text``; return the new text and the edits, in order.
 
     The unit the rules judge is a line, or a piece of a line where a ``split`` rule (RP001) finds
@@ -471,10 +471,10 @@ def apply_boilerplate(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
     return text, edits
 
 
-def _boilerplate_pass(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edit], bool]:
+def _boilerplate_pass(text: str, rules: tuple[BoilerplateRule, ...]) -> tuple[str, list[Edit], bool]:
     """One pass of :func:`apply_boilerplate`; also whether a line lost a piece and kept the rest."""
     lines = [_Line(s, e, t) for s, e, t in iter_lines(text)]
-    splitters = [r for r in rules if r.kind == "split"]
+    splitters = [r for r in rules if isinstance(r, SplitRule)]
     units, owner = _units(lines, splitters)
     spans = _find_spans(units, rules)
     # the rules see each unit as the span rules leave it
@@ -532,7 +532,7 @@ def _boilerplate_pass(text: str, rules: tuple[Rule, ...]) -> tuple[str, list[Edi
     return log.result(), log.edits, rejoined
 
 
-def _units(lines: list[_Line], splitters: list[Rule]) -> tuple[list[_Line], list[int]]:
+def _units(lines: list[_Line], splitters: list[SplitRule]) -> tuple[list[_Line], list[int]]:
     """The units the rules judge (lines, or pieces of lines cut at glue points), and each one's line."""
     if not splitters:
         return lines, list(range(len(lines)))
@@ -562,12 +562,12 @@ _WHOLE_LINE_WORDS = 25
 
 
 def _whole_line_matches(
-    lines: list[_Line], units: list[_Line], owner: list[int], rules: tuple[Rule, ...]
+    lines: list[_Line], units: list[_Line], owner: list[int], rules: tuple[BoilerplateRule, ...]
 ) -> dict[int, Rule]:
     """Lines cut into pieces that a context-free line rule takes whole ("Read MoreChina shows ...")."""
     if len(units) == len(lines):
         return {}
-    plain = [r for r in rules if r.kind == "line" and not r.contextual]
+    plain = [r for r in rules if isinstance(r, LineRule) and not r.contextual]
     split_lines = {li for li, n in Counter(owner).items() if n > 1}
     out: dict[int, Rule] = {}
     for li in sorted(split_lines):
@@ -589,10 +589,10 @@ def _last_kept_index(lines: list[_Line], removed: dict[int, Rule]) -> int:
     return -1
 
 
-def _find_spans(lines: list[_Line], rules: tuple[Rule, ...]) -> dict[int, list[tuple[int, int, Rule]]]:
+def _find_spans(lines: list[_Line], rules: tuple[BoilerplateRule, ...]) -> dict[int, list[tuple[int, int, Rule]]]:
     """Spans to cut inside lines, by ``span`` rules, left to right without overlap."""
     spans: dict[int, list[tuple[int, int, Rule]]] = {}
-    span_rules = [r for r in rules if r.kind == "span"]
+    span_rules = [r for r in rules if isinstance(r, SpanRule)]
     if not span_rules:
         return spans
     seen: dict[str, list[tuple[int, int, Rule]]] = {}  # spans depend on a line's text alone: once per text
@@ -607,7 +607,7 @@ def _find_spans(lines: list[_Line], rules: tuple[Rule, ...]) -> dict[int, list[t
     return spans
 
 
-def _spans_of(text: str, span_rules: list[Rule]) -> list[tuple[int, int, Rule]]:
+def _spans_of(text: str, span_rules: list[SpanRule]) -> list[tuple[int, int, Rule]]:
     """The spans of one line, left to right without overlap (the longest at each start)."""
     found: list[tuple[int, int, Rule]] = []
     for rule in span_rules:

@@ -9,16 +9,25 @@ from __future__ import annotations
 
 from cleaner.document import Document, apply_edits
 from cleaner.pipeline import Cleaner
-from cleaner.ruleset.model import DOMAIN, LOCAL_PREFIX, Rule, RuleSet
+from cleaner.ruleset.model import DOMAIN, LOCAL_PREFIX, FlagRule, LineRule, Rule, RuleSet, RunRule, SplitRule
 from cleaner.settings import Settings
+
+
+def _reads_removals(rule: Rule) -> bool:
+    """Whether ``rule`` reads what other rules removed around its line (``between``, ``beside``)."""
+    return isinstance(rule, LineRule) and bool(rule.between or rule.beside)
+
+
+def _requires(rule: Rule) -> tuple[str, ...]:
+    return rule.requires if isinstance(rule, (LineRule, RunRule)) else ()
 
 
 def selection(rule: Rule) -> tuple[str, ...]:
     """The rules an example of ``rule`` runs with: itself and what its evidence needs."""
-    if rule.kind == "split" or rule.between or rule.beside:
+    if isinstance(rule, SplitRule) or _reads_removals(rule):
         # a split is judged by the boilerplate rules; between/beside read other rules' removals
         return (rule.code, "BP")
-    return (rule.code, *rule.requires)
+    return (rule.code, *_requires(rule))
 
 
 def example_source(rule: Rule) -> dict[str, str] | None:
@@ -43,8 +52,8 @@ def clean_with(rule: Rule, text: str, rule_dirs: tuple[str, ...] = ()) -> Docume
 
 def negative_expected(rule: Rule, rules: RuleSet, text: str, rule_dirs: tuple[str, ...] = ()) -> str:
     """What a negative of ``rule`` must come out as: what the rules it depends on make of it alone."""
-    deps: tuple[str, ...] = rule.requires
-    if rule.between or rule.beside:
+    deps = _requires(rule)
+    if _reads_removals(rule):
         deps = tuple(r.code for r in rules.boilerplate if r.code != rule.code and not r.code.startswith(LOCAL_PREFIX))
     if not deps:
         return text
@@ -55,6 +64,8 @@ def negative_expected(rule: Rule, rules: RuleSet, text: str, rule_dirs: tuple[st
 def failures(rule: Rule, rules: RuleSet, rule_dirs: tuple[str, ...] = ()) -> list[str]:
     """What is wrong with ``rule``'s examples and negatives, one line each (empty: all pass)."""
     out: list[str] = []
+    if isinstance(rule, FlagRule):
+        return _flag_failures(rule, rule_dirs)
     for i, (text, expected) in enumerate(rule.examples, 1):
         doc = clean_with(rule, text, rule_dirs)
         if doc.text != expected:
@@ -68,4 +79,19 @@ def failures(rule: Rule, rules: RuleSet, rule_dirs: tuple[str, ...] = ()) -> lis
         expected = negative_expected(rule, rules, text, rule_dirs)
         if got != expected:
             out.append(f"negative {i}: changed {text!r} to {got!r}")
+    return out
+
+
+def _flag_failures(rule: FlagRule, rule_dirs: tuple[str, ...] = ()) -> list[str]:
+    """A flag's examples must raise it and leave the text as it is; its negatives must not raise it."""
+    out: list[str] = []
+    for i, (text, expected) in enumerate(rule.examples, 1):
+        doc = clean_with(rule, text, rule_dirs)
+        if expected != text:
+            out.append(f"example {i}: a flag changes no text: its output must be its input")
+        elif doc.metadata.get(rule.function) is not True:
+            out.append(f"example {i}: the flag {rule.function} was not raised")
+    for i, text in enumerate(rule.negatives, 1):
+        if clean_with(rule, text, rule_dirs).metadata.get(rule.function) is not False:
+            out.append(f"negative {i}: the flag {rule.function} was raised (or not looked for) on {text!r}")
     return out

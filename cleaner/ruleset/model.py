@@ -24,10 +24,8 @@ import regex
 
 from cleaner.errors import RuleError
 from cleaner.ruleset import vocab
-from cleaner.ruleset.registry import REPAIRS, SHAPES, SPLITTERS, load_implementations
+from cleaner.ruleset.registry import FLAGS, REPAIRS, SHAPES, SPLITTERS, load_implementations
 from cleaner.ruleset.vocab import default_rules_dir as default_rules_dir  # defined there, used here
-
-BOILERPLATE_KINDS = ("split", "line", "span", "block", "run")
 
 
 @dataclass(frozen=True)
@@ -72,9 +70,14 @@ class Run:
     some: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Rule:
-    """One rule, as its file describes it (see ``rule.schema.json`` for the fields)."""
+    """What every rule has, whatever its kind (see ``rule.schema.json`` for the fields).
+
+    Each kind is a class of its own with the fields that kind reads (:class:`RepairRule`,
+    :class:`SplitRule`, :class:`FlagRule`, :class:`LineRule`, :class:`SpanRule`,
+    :class:`BlockRule`, :class:`RunRule`); :func:`parse_rule` builds the one a file's ``kind`` names.
+    """
 
     code: str
     slug: str
@@ -85,52 +88,12 @@ class Rule:
     examples: tuple[tuple[str, str], ...]
     negatives: tuple[str, ...]
     path: str = ""
-    function: str = ""
-    #: repairs: ``before-language`` (they make the text the language is detected on) or ``after-language``
-    phase: str = ""
-    order: int = 0
-    patterns: tuple[regex.Pattern[str], ...] = ()
-    after: Neighbours | None = None
-    before: Neighbours | None = None
-    requires: tuple[str, ...] = ()
-    shape: str = ""
-    neighbours: str = ""
-    position: str = ""
-    run: Run | None = None
-    between: tuple[str, ...] = ()
-    between_weak: tuple[str, ...] = ()
-    beside: tuple[str, ...] = ()
-    not_after: tuple[regex.Pattern[str], ...] = ()
-    followed_by: str = ""
-    requires_min: int = 1
     #: only documents from these sources (domains or shell patterns, see :func:`source_matches`)
     sources: tuple[str, ...] = ()
-    #: the patterns (and the anchors) as one alternation: one regex call per line, not one per pattern
-    matcher: regex.Pattern[str] | None = None
-    anchor_matcher: regex.Pattern[str] | None = None
 
-    @property
-    def contextual(self) -> bool:
-        """Whether the rule looks beyond its line (at its neighbours, its position, other rules)."""
-        return bool(
-            self.requires
-            or self.neighbours
-            or self.position
-            or self.between
-            or self.beside
-            or self.not_after
-            or self.followed_by
-        )
-
-    def matches(self, line: str) -> bool:
-        """Whether the stripped ``line`` matches one of the patterns in full (and has the shape)."""
-        if self.matcher is None or self.matcher.fullmatch(line) is None:
-            return False
-        return not self.shape or SHAPES[self.shape](line)
-
-    def anchors(self, line: str) -> bool:
-        """Whether the stripped ``line`` is an anchor of this block rule."""
-        return self.anchor_matcher is not None and self.anchor_matcher.fullmatch(line) is not None
+    def needs(self) -> tuple[str, ...]:
+        """The codes of the rules whose removals this rule's evidence reads (none for most kinds)."""
+        return ()
 
     def applies_to(self, lang: str) -> bool:
         """Whether the rule runs on a document in language ``lang`` (``und``: every rule runs)."""
@@ -149,6 +112,110 @@ class Rule:
         for neg in self.negatives:
             out += ["", "Left unchanged:", _indent(neg)]
         return "\n".join(out)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RepairRule(Rule):
+    """``kind = "repair"``: a function of :data:`~cleaner.ruleset.registry.REPAIRS`, run in its phase and order."""
+
+    function: str
+    #: ``before-language`` (they make the text the language is detected on) or ``after-language``
+    phase: str
+    order: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SplitRule(Rule):
+    """``kind = "split"``: a function of :data:`~cleaner.ruleset.registry.SPLITTERS`: where a line may be cut."""
+
+    function: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlagRule(Rule):
+    """``kind = "flag"``: a function of :data:`~cleaner.ruleset.registry.FLAGS`, recorded in the metadata."""
+
+    function: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpanRule(Rule):
+    """``kind = "span"``: every match of its patterns inside a line goes."""
+
+    patterns: tuple[regex.Pattern[str], ...]
+    #: the patterns as one alternation: one regex call per line, not one per pattern
+    matcher: regex.Pattern[str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineRule(Rule):
+    """``kind = "line"``: a whole line that matches a pattern, perhaps only in some context."""
+
+    patterns: tuple[regex.Pattern[str], ...]
+    matcher: regex.Pattern[str] | None = None
+    shape: str = ""
+    requires: tuple[str, ...] = ()
+    requires_min: int = 1
+    neighbours: str = ""
+    position: str = ""
+    between: tuple[str, ...] = ()
+    between_weak: tuple[str, ...] = ()
+    beside: tuple[str, ...] = ()
+    not_after: tuple[regex.Pattern[str], ...] = ()
+    followed_by: str = ""
+
+    @property
+    def contextual(self) -> bool:
+        """Whether the rule looks beyond its line (at its neighbours, its position, other rules)."""
+        return bool(
+            self.requires
+            or self.neighbours
+            or self.position
+            or self.between
+            or self.beside
+            or self.not_after
+            or self.followed_by
+        )
+
+    def needs(self) -> tuple[str, ...]:
+        """The rules whose removals this rule reads: ``requires``, ``between``, ``between_weak``, ``beside``."""
+        return self.requires + self.between + self.between_weak + self.beside
+
+    def matches(self, line: str) -> bool:
+        """Whether the stripped ``line`` matches one of the patterns in full (and has the shape)."""
+        if self.matcher is None or self.matcher.fullmatch(line) is None:
+            return False
+        return not self.shape or SHAPES[self.shape](line)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlockRule(Rule):
+    """``kind = "block"``: an anchor line and the neighbouring lines its evidence reaches."""
+
+    anchor_matcher: regex.Pattern[str]
+    after: Neighbours | None = None
+    before: Neighbours | None = None
+
+    def anchors(self, line: str) -> bool:
+        """Whether the stripped ``line`` is an anchor of this block rule."""
+        return self.anchor_matcher.fullmatch(line) is not None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunRule(Rule):
+    """``kind = "run"``: a stretch of consecutive lines of one shape."""
+
+    run: Run
+    requires: tuple[str, ...] = ()
+    requires_min: int = 1
+
+    def needs(self) -> tuple[str, ...]:
+        """The rules of which one must have fired in the document for this rule to run."""
+        return self.requires
+
+
+#: A rule that the boilerplate engine applies.
+BoilerplateRule = SplitRule | LineRule | SpanRule | BlockRule | RunRule
 
 
 def _indent(text: str) -> str:
@@ -170,14 +237,19 @@ class RuleSet:
         raise KeyError(code)
 
     @property
-    def repairs(self) -> tuple[Rule, ...]:
+    def repairs(self) -> tuple[RepairRule, ...]:
         """The repairs, in the order they run."""
-        return tuple(sorted((r for r in self.rules if r.kind == "repair"), key=lambda r: (r.order, r.code)))
+        return tuple(sorted((r for r in self.rules if isinstance(r, RepairRule)), key=lambda r: (r.order, r.code)))
 
     @property
-    def boilerplate(self) -> tuple[Rule, ...]:
+    def flags(self) -> tuple[FlagRule, ...]:
+        """The flags, in code order: what the cleaned text shows, recorded, never changed."""
+        return tuple(r for r in self.rules if isinstance(r, FlagRule))
+
+    @property
+    def boilerplate(self) -> tuple[BoilerplateRule, ...]:
         """The boilerplate rules, in code order."""
-        return tuple(r for r in self.rules if r.kind in BOILERPLATE_KINDS)
+        return tuple(r for r in self.rules if isinstance(r, BoilerplateRule))
 
     def select(self, select: list[str] | None = None, ignore: list[str] | None = None) -> RuleSet:
         """The rules whose code starts with one of ``select`` and with none of ``ignore``.
@@ -292,40 +364,86 @@ def parse_rule(data: dict[str, Any], where: str, rules_dir: Path | None = None) 
         raise RuleError(f"{where}: unknown repair function {data['function']!r}")
     if data["kind"] == "split" and data["function"] not in SPLITTERS:
         raise RuleError(f"{where}: unknown split function {data['function']!r}")
+    if data["kind"] == "flag" and data["function"] not in FLAGS:
+        raise RuleError(f"{where}: unknown flag function {data['function']!r}")
     for key in ("shape", "neighbours", "followed_by"):
         if data.get(key) and data[key] not in SHAPES:
             raise RuleError(f"{where}: unknown shape {data[key]!r}")
-    return Rule(
-        code=data["code"],
-        slug=data["slug"],
-        summary=data["summary"],
-        why=data["why"],
-        kind=data["kind"],
-        languages=tuple(data["languages"]),
-        examples=tuple((e["input"], e["output"]) for e in data["examples"]),
-        negatives=tuple(data["negatives"]),
-        path=where,
-        function=data.get("function", ""),
-        phase=data.get("phase", ""),
-        order=data.get("order", 0),
-        patterns=tuple(_compile(p, where) for p in data.get("patterns", [])),
-        after=_neighbours(data.get("after"), where),
-        before=_neighbours(data.get("before"), where),
-        requires=tuple(data.get("requires", [])),
+    common: dict[str, Any] = {
+        "code": data["code"],
+        "slug": data["slug"],
+        "summary": data["summary"],
+        "why": data["why"],
+        "kind": data["kind"],
+        "languages": tuple(data["languages"]),
+        "examples": tuple((e["input"], e["output"]) for e in data["examples"]),
+        "negatives": tuple(data["negatives"]),
+        "path": where,
+        "sources": tuple(data.get("sources", [])),
+    }
+    kind = data["kind"]
+    stray = sorted(set(data) - _COMMON_FIELDS - _KIND_FIELDS[kind])
+    if stray:
+        raise RuleError(f"{where}: a {kind} rule has no field {', '.join(stray)}")
+    if kind == "repair":
+        return RepairRule(**common, function=data["function"], phase=data.get("phase", ""), order=data.get("order", 0))
+    if kind == "split":
+        return SplitRule(**common, function=data["function"])
+    if kind == "flag":
+        return FlagRule(**common, function=data["function"])
+    if kind == "span":
+        return SpanRule(
+            **common,
+            patterns=tuple(_compile(p, where) for p in data["patterns"]),
+            matcher=_alternation(data["patterns"], where),
+        )
+    if kind == "block":
+        anchor = _alternation(data["anchor"], where)
+        assert anchor is not None  # the schema asks a block rule for anchors
+        return BlockRule(
+            **common,
+            anchor_matcher=anchor,
+            after=_neighbours(data.get("after"), where),
+            before=_neighbours(data.get("before"), where),
+        )
+    if kind == "run":
+        run = _run(data["run"], where)
+        assert run is not None
+        return RunRule(
+            **common, run=run, requires=tuple(data.get("requires", [])), requires_min=data.get("requires_min", 1)
+        )
+    return LineRule(
+        **common,
+        patterns=tuple(_compile(p, where) for p in data["patterns"]),
+        matcher=_alternation(data["patterns"], where),
         shape=data.get("shape", ""),
+        requires=tuple(data.get("requires", [])),
+        requires_min=data.get("requires_min", 1),
         neighbours=data.get("neighbours", ""),
         position=data.get("position", ""),
-        run=_run(data.get("run"), where),
-        matcher=_alternation(data.get("patterns", []), where),
-        anchor_matcher=_alternation(data.get("anchor", []), where),
         between=tuple(data.get("between", [])),
         between_weak=tuple(data.get("between_weak", [])),
         beside=tuple(data.get("beside", [])),
         not_after=tuple(_compile(p, where) for p in data.get("not_after", [])),
         followed_by=data.get("followed_by", ""),
-        requires_min=data.get("requires_min", 1),
-        sources=tuple(data.get("sources", [])),
     )
+
+
+#: The fields every rule file may have, and those of each kind (a field of another kind is an
+#: error; the schema says which of them a kind cannot do without).
+_COMMON_FIELDS = frozenset({"code", "slug", "summary", "why", "kind", "languages", "examples", "negatives", "sources"})
+_KIND_FIELDS = {
+    "repair": frozenset({"function", "phase", "order"}),
+    "split": frozenset({"function"}),
+    "flag": frozenset({"function"}),
+    "span": frozenset({"patterns"}),
+    "block": frozenset({"anchor", "after", "before"}),
+    "run": frozenset({"run", "requires", "requires_min"}),
+    "line": frozenset(
+        {"patterns", "shape", "requires", "requires_min", "neighbours", "position", "between", "between_weak"}
+        | {"beside", "not_after", "followed_by"}
+    ),
+}
 
 
 @cache
@@ -375,7 +493,7 @@ def _rule_set(rules: list[Rule], digest: str) -> RuleSet:
                 raise RuleError(f"{r.path}: code or slug {key!r} is also used by {seen[key].path}")
             seen[key] = r
     for r in rules:
-        for req in r.requires + r.between + r.between_weak + r.beside:
+        for req in r.needs():
             if req not in seen:
                 raise RuleError(f"{r.path}: requires unknown rule {req}")
     return RuleSet(tuple(sorted(rules, key=lambda r: r.code)), digest)

@@ -1,7 +1,8 @@
 """The tables that rule files name implementations in; implementations register themselves.
 
 A rule file names a function (``function = "restore_lead"``, a shape ``"headline"``); the module
-that holds it registers it here with a decorator (:func:`repair`, :func:`splitter`, :func:`shape`),
+that holds it registers it here with a decorator (:func:`repair`, :func:`splitter`, :func:`shape`,
+:func:`flag`),
 as dolma's taggers do.  This module imports no implementation: :func:`load_implementations`
 imports the packages listed in :data:`IMPLEMENTATIONS` by name, so adding a repair touches one
 file and its rule file.
@@ -43,10 +44,13 @@ Repair = Callable[[str, RepairContext], "tuple[str, list[Edit]]"]
 Splitter = Callable[[str], list[int]]
 #: A shape: whether a (stripped) line has it.
 Shape = Callable[[str], bool]
+#: A flag: something a document's cleaned text shows, which the cleaner records and does not change.
+Flag = Callable[[str], bool]
 
 REPAIRS: dict[str, Repair] = {}
 SPLITTERS: dict[str, Splitter] = {}
 SHAPES: dict[str, Shape] = {}
+FLAGS: dict[str, Flag] = {}
 
 #: The packages whose modules register implementations (imported once, by name).
 IMPLEMENTATIONS = ("cleaner.steps", "cleaner.text.shapes")
@@ -81,6 +85,16 @@ def shape(name: str) -> Callable[[Shape], Shape]:
 
     def add(f: Shape) -> Shape:
         SHAPES[name] = lru_cache(maxsize=1 << 14)(f)
+        return f
+
+    return add
+
+
+def flag(name: str) -> Callable[[Flag], Flag]:
+    """Register a flag under the name ``flag`` rule files give in ``function``."""
+
+    def add(f: Flag) -> Flag:
+        FLAGS[name] = f
         return f
 
     return add

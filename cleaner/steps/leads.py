@@ -43,9 +43,10 @@ from wordfreq import available_languages, get_frequency_dict, top_n_list
 
 from cleaner.document import Edit, EditLog
 from cleaner.ruleset import vocab
-from cleaner.ruleset.registry import RepairContext, repair
+from cleaner.ruleset.registry import RepairContext, flag, repair
 from cleaner.text.language import detect_language
 from cleaner.text.style import is_flat
+from cleaner.text.tokens import SCRIPT_LETTERS, SCRIPT_WORD, TOKEN
 
 # --- the model's numbers ------------------------------------------------------------------
 # Measured by cutting one or two letters off the sentence starts of the development set's articles
@@ -88,11 +89,8 @@ CASED_MIN_SHARE = 0.7
 # --- tokens ---------------------------------------------------------------------------------
 
 _LEADING_SPACE = regex.compile(r"\s*")
-_TOKEN = regex.compile(r"\S+")
 #: A first word that may be a fragment: letters, then perhaps "'s", hyphenated parts, one mark.
 _LEAD = regex.compile(r"(?P<stem>\p{L}[\p{L}\p{M}]*)(?P<rest>(?:['’]\p{L}+)?(?:-[\p{L}\p{M}]+)*[,.:;!?]?)")
-_LETTERS = regex.compile(r"[\p{L}\p{M}]+")
-_WORDS = regex.compile(r"\p{L}[\p{L}\p{M}]*")
 _UPPER = regex.compile(r"\p{Lu}")
 #: Where a sentence starts: after sentence punctuation (and closing quotes) and space, or a line.
 _SENTENCE_START = regex.compile(r"(?:[.!?…][\"'”’)\]]*[ \t]+|\n[ \t]*)[\"'“‘(\[]?(\p{L})")
@@ -115,7 +113,7 @@ def _lead(text: str) -> _Lead | None:
     """The first word of ``text`` if it could be a fragment (it starts with a cased letter)."""
     m = _LEADING_SPACE.match(text)
     start = m.end() if m else 0
-    tok = _TOKEN.match(text, start)
+    tok = TOKEN.match(text, start)
     if tok is None:
         return None
     parts = _LEAD.fullmatch(tok.group())
@@ -124,10 +122,10 @@ def _lead(text: str) -> _Lead | None:
     stem = parts.group("stem")
     if stem[0].lower() == stem[0].upper():  # a script without case (Korean, Chinese, Arabic ...)
         return None
-    nxt = _TOKEN.search(text, tok.end())
+    nxt = TOKEN.search(text, tok.end())
     next_word = ""
     if nxt is not None:
-        letters = _LETTERS.match(nxt.group())
+        letters = SCRIPT_LETTERS.match(nxt.group())
         next_word = letters.group().casefold() if letters else ""
     return _Lead(tok.start(), tok.end(), stem, nxt.start() if nxt else len(text), next_word)
 
@@ -154,7 +152,7 @@ def _lexicon(lang: str) -> dict[str, float]:
 @cache
 def _alphabet(lang: str) -> str:
     """The letters that start words of ``lang`` (those of its 20,000 most frequent words)."""
-    firsts = Counter(w[0] for w in top_n_list(lang, ALPHABET_WORDS) if _LETTERS.fullmatch(w))
+    firsts = Counter(w[0] for w in top_n_list(lang, ALPHABET_WORDS) if SCRIPT_LETTERS.fullmatch(w))
     return "".join(sorted(ch for ch, n in firsts.items() if n >= ALPHABET_MIN))
 
 
@@ -171,7 +169,7 @@ class _Model:
 
     def __init__(self, text: str, lang: str, lead: _Lead) -> None:
         self.lang = lang
-        words = [w.casefold() for w in _WORDS.findall(text, lead.end)]
+        words = [w.casefold() for w in SCRIPT_WORD.findall(text, lead.end)]
         self.unigrams = Counter(words)
         self.bigrams = Counter(pairwise(words))
         self.size = len(words)
@@ -289,7 +287,7 @@ def _apply(text: str, verdict: Verdict, code: str, slug: str) -> tuple[str, list
     else:
         after = lead.next_start
         nxt = text[after : after + 1]
-        following = _TOKEN.match(text, after)
+        following = TOKEN.match(text, after)
         capitalise = (
             cased
             and stem.islower()
@@ -366,6 +364,7 @@ def _last_line(text: str) -> str:
     return ""
 
 
+@flag("truncated_tail")
 def truncated_tail(text: str) -> bool:
     """Whether the document's last sentence is cut off.
 

@@ -3,6 +3,11 @@
 A rule file says ``shapes = ["headline"]``; this module says what a headline looks like.  They
 are deliberately coarse: a shape alone never removes anything, it only bounds how far the
 evidence of an anchor line (a widget header, a credit) reaches.
+
+The word and character bounds in the shapes (a headline has 1 to 20 words and at most 160
+characters, a teaser 1 to 40 words ...) are chosen, not fitted: round values that hold the
+headlines, captions and teasers of the development set with room to spare.  A shape that is too
+wide lets an anchor's evidence reach further; the anchors themselves decide what goes.
 """
 
 from __future__ import annotations
@@ -11,25 +16,15 @@ import regex
 
 from cleaner.ruleset import vocab
 from cleaner.ruleset.registry import shape
+from cleaner.text.tokens import LETTER_WORD, words
 
-_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.&-]*")
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’)\]]*$")
 _CLAUSE_END = regex.compile(r"[.:;,][\"'”’)\]]*$")
 _ELLIPSIS = regex.compile(r"(?:\.\.\.|…)$")
 _TEASER_END = regex.compile(r"[.!?:\"”]\s*$")
 _SENTENCE_BREAK = regex.compile(r"[.!?](?:\s|$)")
-_LETTER_WORD = regex.compile(r"\p{L}[\p{L}'’-]*")
 _LISTY = regex.compile(r"[,()$<>/|]|\s(?:vs?\.?|by)\s")
 _NUMBERED = regex.compile(r"\s*\d+[.)]\s")
-
-
-def words(line: str) -> list[str]:
-    """The words of a line (letters and digits, with inner apostrophes, dots and hyphens).
-
-    >>> words("U.S. stocks rise 2.5% — again")
-    ['U.S.', 'stocks', 'rise', '2.5', 'again']
-    """
-    return _WORD.findall(line)
 
 
 @shape("headline")
@@ -140,7 +135,7 @@ def title_ratio(line: str) -> float:
     >>> title_ratio("Man Shot at Dallas Gas Station Dies at Hospital")
     1.0
     """
-    ws = [w for w in _LETTER_WORD.findall(line) if w.lower() not in _MINOR_WORDS]
+    ws = [w for w in LETTER_WORD.findall(line) if w.lower() not in _MINOR_WORDS]
     return sum(w[0].isupper() for w in ws) / len(ws) if ws else 0.0
 
 

@@ -10,9 +10,10 @@ from functools import lru_cache
 
 import regex
 
+from cleaner.text.tokens import LETTER_RUN
+
 _UPPER = regex.compile(r"\p{Lu}")
 _PUNCT = regex.compile(r"[.,;:!?\"“”()]")
-_WORD = regex.compile(r"\p{L}+")
 
 #: A flattened text has at least this many words (a short lowercase line is just a short line).
 FLAT_MIN_WORDS = 30
@@ -30,4 +31,4 @@ def is_flat(text: str) -> bool:
     """
     if _UPPER.search(text) or _PUNCT.search(text):
         return False
-    return text.count("\n") <= 2 and len(_WORD.findall(text)) >= FLAT_MIN_WORDS
+    return text.count("\n") <= 2 and len(LETTER_RUN.findall(text)) >= FLAT_MIN_WORDS
