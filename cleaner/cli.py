@@ -229,6 +229,7 @@ def clean(
         ),
     ] = False,
 ) -> None:
+    """`cleaner clean`: the command line of :func:`cleaner.commands.clean.run_clean`."""
     chosen = [
         name
         for name, on in (("-o", output is not None), ("--in-place", in_place), ("--check", check), ("--diff", diff))
@@ -303,6 +304,8 @@ def dedup(
     id_key: IdKey = "id",
     skip_bad: SkipBad = False,
 ) -> None:
+    """`cleaner dedup`: the command line of :func:`cleaner.commands.dedup.run_dedup`."""
+
     def job() -> int:
         config = load_config()
         options = DedupOptions(
@@ -370,6 +373,8 @@ def index(
     skip_bad: SkipBad = False,
     progress: Progress = None,
 ) -> None:
+    """`cleaner index`: the command line of :func:`cleaner.commands.index.run_index`."""
+
     def job() -> int:
         config = load_config()
         settings = Settings(
@@ -411,6 +416,8 @@ def rules(
         ),
     ] = None,
 ) -> None:
+    """`cleaner rules`: the command line of :mod:`cleaner.commands.rules`."""
+
     def job() -> int:
         config = load_config()
         if test:

@@ -1,4 +1,4 @@
-"""The boilerplate engine: applies ``line``, ``span`` and ``block`` rules to a text.
+"""The boilerplate engine: applies the ``split``, ``span``, ``line``, ``block`` and ``run`` rules to a text.
 
 Lines are the unit (structured text has one block per line).  A removed line takes one
 separator with it (the one after it, or before it at the end of the text), so removing lines

@@ -29,7 +29,7 @@ _NUMBERED = regex.compile(r"\s*\d+[.)]\s")
 
 @shape("headline")
 def is_headline(line: str) -> bool:
-    """A title-like line: 1 to 20 words, no clause or sentence ending but ``?`` or ``!``.
+    """A title-like line: 1 to 20 words and 160 characters at most, ending in no ``.:;,`` but an ellipsis.
 
     >>> is_headline("Swarovski stays resilient amid China's anti-graft drive")
     True
@@ -171,7 +171,7 @@ def is_prose(line: str) -> bool:
 
 @shape("shouting")
 def is_shouting(line: str) -> bool:
-    """Eight or more words set in capitals (at least 90% of the cased letters are upper case).
+    """Eight to 25 words set in capitals (at least 90% of the cased letters are upper case).
 
     >>> is_shouting("TAYLOR SWIFT CLEARED TO PERFORM HITS AT AMAs AMID FEUD")
     True
