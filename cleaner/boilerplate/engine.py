@@ -190,6 +190,8 @@ def _find_removals(
         anchor_lines = frozenset(i for s, at in distinct.items() if block.anchors(s) for i in at)
         anchors.append((block, anchor_lines, [i for i in sorted(anchor_lines) if i not in locked]))
     matching: dict[str, dict[str, bool]] = {}  # contextual rule -> line -> whether its patterns match
+    # how many entries `removed` has once every non-blank line is taken (the initial units may be blank)
+    everything = sum(1 for s in stripped if s) + sum(1 for i in removed if not stripped[i])
     for _ in range(_MAX_PASSES):
         before = len(removed)
         for block, anchor_lines, hits in anchors:
@@ -226,8 +228,8 @@ def _find_removals(
                     continue
                 removed[i] = rule
                 kept_before -= 1
-        if len(removed) == before:
-            break
+        if len(removed) == before or len(removed) == everything:
+            break  # nothing new; or nothing left that a pass could take (a page of furniture)
     return removed
 
 
