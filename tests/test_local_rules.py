@@ -154,3 +154,27 @@ def test_a_bad_tool_cleaner_table_is_one_line(tmp_path: Path, monkeypatch: pytes
     (tmp_path / "pyproject.toml").write_text("[tool.cleaner]\njobs = 0\n", "utf-8")
     code, _, err = run("clean", "a.txt")
     assert code == 2 and "jobs must be a positive integer" in err
+
+
+def test_a_local_rule_names_its_folders_own_word_list_and_the_shipped_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "site-rules"
+    (folder / "vocab").mkdir(parents=True)
+    (folder / "vocab" / "gazette-footers.txt").write_text(
+        "# the Gazette's footer lines\nSubscribe to the Example Gazette\nFollow the Example Gazette\n", "utf-8"
+    )
+    rule = SITE_RULE.replace(
+        "patterns = ['Subscribe to the Example Gazette for more\\.']",
+        "patterns = ['{vocab:gazette-footers} for more\\.', 'Photo: {vocab:photo-agencies}']",
+    )
+    assert rule != SITE_RULE
+    (folder / "LC001-gazette-footer.toml").write_text(rule, "utf-8")
+    src, out = _corpus(tmp_path), tmp_path / "out.jsonl"
+    code, _, err = run("clean", str(src), "--rules", str(folder), "-o", str(out))
+    assert code == 0, err
+    a, b = (json.loads(line) for line in out.read_text("utf-8").splitlines())
+    assert a["text"] == "The council met on Tuesday." and FOOTER in b["text"]
+    assert load_with_local((str(folder),)).get("LC001").matches("Photo: Getty Images")  # a shipped list
+    # a local list may not take a shipped list's name
+    (folder / "vocab" / "photo-agencies.txt").write_text("Gazette Photo\n", "utf-8")
+    code, _, err = run("clean", str(src), "--rules", str(folder), "-o", str(out))
+    assert code == 2 and "a shipped list has this name" in err

@@ -349,17 +349,20 @@ def source_matches(pattern: str, key: str) -> bool:
 DOMAIN = regex.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 
 
-def parse_rule(data: dict[str, Any], where: str, rules_dir: Path | None = None) -> Rule:
+def parse_rule(
+    data: dict[str, Any], where: str, rules_dir: Path | None = None, lists: vocab.Vocab | None = None
+) -> Rule:
     """Validate one rule file's data and build the :class:`Rule`; ``RuleError`` says what is wrong.
 
-    A ``{vocab:NAME}`` in a pattern is the list ``rules_dir/vocab/NAME.txt`` (default: the shipped rules').
+    A ``{vocab:NAME}`` in a pattern is the list ``rules_dir/vocab/NAME.txt`` (default: the shipped
+    rules'), or list ``NAME`` of ``lists`` when given (a local folder's and the shipped ones).
     """
     load_implementations()  # the tables below are filled by the modules that hold the functions
     error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
     if error is not None:
         path = "/".join(str(p) for p in error.absolute_path) or "(top)"
         raise RuleError(f"{where}: {path}: {error.message}")
-    data = vocab.expand_patterns(data, rules_dir or default_rules_dir(), where)
+    data = vocab.expand_patterns(data, rules_dir or default_rules_dir(), where, lists)
     if data["kind"] == "repair" and data["function"] not in REPAIRS:
         raise RuleError(f"{where}: unknown repair function {data['function']!r}")
     if data["kind"] == "split" and data["function"] not in SPLITTERS:
@@ -472,13 +475,15 @@ def load_rules(directory: str | None = None) -> RuleSet:
     return _rule_set(rules, digest.hexdigest()[:16])
 
 
-def _read_rule(raw: bytes, where: str, name: str, rules_dir: Path | None = None) -> Rule:
+def _read_rule(
+    raw: bytes, where: str, name: str, rules_dir: Path | None = None, lists: vocab.Vocab | None = None
+) -> Rule:
     """One rule file's bytes as a :class:`Rule`; its file ``name`` must start with its code."""
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RuleError(f"{where}: not valid TOML: {exc}") from None
-    rule = parse_rule(data, where, rules_dir)
+    rule = parse_rule(data, where, rules_dir, lists)
     if not name.startswith(rule.code + "-"):
         raise RuleError(f"{where}: file name must start with its code {rule.code}-")
     return rule
@@ -516,7 +521,7 @@ def load_with_local(folders: tuple[str, ...] = ()) -> RuleSet:
         (str(f), f.stat().st_mtime_ns, f.stat().st_size)
         for folder in folders
         if Path(folder).is_dir()
-        for f in sorted(Path(folder).glob("*.toml"))
+        for f in sorted(Path(folder).glob("*.toml")) + sorted(Path(folder).glob(f"{vocab.VOCAB_FOLDER}/*.txt"))
     )
     return _load_with_local(folders, state)
 
@@ -533,10 +538,13 @@ def _load_with_local(folders: tuple[str, ...], state: tuple[tuple[str, int, int]
         files = sorted(root.glob("*.toml")) if root.is_dir() else []
         if not files:
             raise RuleError(f"{folder}: no rule files (*.toml) in this folder")
+        # the folder's rules name its own lists (vocab/NAME.txt beside them) and the shipped ones
+        lists = vocab.with_local(root)
+        digest.update(lists.fingerprint)
         for f in files:
             raw = f.read_bytes()
             digest.update(f.name.encode() + b"\0" + raw + b"\0")
-            rule = _read_rule(raw, str(f), f.name)
+            rule = _read_rule(raw, str(f), f.name, lists=lists)
             if not rule.code.startswith(LOCAL_PREFIX):
                 raise RuleError(
                     f"{f}: a local rule's code starts with {LOCAL_PREFIX} ({LOCAL_PREFIX}001, ...); "

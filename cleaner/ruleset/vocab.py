@@ -116,6 +116,11 @@ class Vocab:
 @cache
 def load_vocab(directory: str) -> Vocab:
     """The lists of ``directory/vocab/*.txt`` (none if there is no such folder), read once per directory."""
+    return read_vocab(directory)
+
+
+def read_vocab(directory: str) -> Vocab:
+    """The lists of ``directory/vocab/*.txt``, read now (a local folder's lists may be edited between loads)."""
     folder = Path(directory) / VOCAB_FOLDER
     lists: dict[str, tuple[str, ...]] = {}
     fingerprint = bytearray()
@@ -130,12 +135,26 @@ def load_vocab(directory: str) -> Vocab:
     return Vocab(folder, MappingProxyType(lists), bytes(fingerprint))
 
 
-def expand_patterns(data: dict[str, Any], directory: Path, where: str) -> dict[str, Any]:
+def with_local(folder: Path) -> Vocab:
+    """The shipped lists and those of a local rule folder's ``vocab/``, for the folder's rules.
+
+    A local list may not take a shipped list's name: a rule that names it would silently get
+    another list than the one its author read.
+    """
+    shipped, local = load_vocab(str(default_rules_dir())), read_vocab(str(folder))
+    clash = sorted(set(shipped.lists) & set(local.lists))
+    if clash:
+        raise RuleError(f"{local.folder / (clash[0] + '.txt')}: a shipped list has this name; name yours otherwise")
+    return Vocab(local.folder, MappingProxyType({**shipped.lists, **local.lists}), local.fingerprint)
+
+
+def expand_patterns(data: dict[str, Any], directory: Path, where: str, lists: Vocab | None = None) -> dict[str, Any]:
     """A rule file's data with the lists named in its patterns (:data:`PATTERN_KEYS`) written out.
 
-    The data is not changed in place; a file without a placeholder comes back as it was.
+    The lists are those of ``directory`` (or ``lists``, when given).  The data is not changed in
+    place; a file without a placeholder comes back as it was.
     """
-    vocab = load_vocab(str(directory))
+    vocab = lists if lists is not None else load_vocab(str(directory))
 
     def walk(value: Any, key: str = "") -> Any:
         if isinstance(value, dict):
