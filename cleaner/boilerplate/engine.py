@@ -16,6 +16,7 @@ from itertools import pairwise
 from cleaner.document import Edit, EditLog, iter_lines
 from cleaner.ruleset.model import BlockRule, BoilerplateRule, LineRule, Neighbours, Rule, RunRule, SpanRule, SplitRule
 from cleaner.ruleset.registry import SHAPES, SPLITTERS
+from cleaner.text.tokens import words
 
 
 @dataclass(slots=True)
@@ -574,7 +575,7 @@ def _whole_line_matches(
     out: dict[int, Rule] = {}
     for li in sorted(split_lines):
         s = lines[li].text.strip()
-        if len(s.split()) > _WHOLE_LINE_WORDS:
+        if len(words(s)) > _WHOLE_LINE_WORDS:
             continue  # a long line is a paragraph with something glued to it: judge the pieces
         for rule in plain:
             if rule.matches(s):

@@ -46,7 +46,7 @@ from cleaner.ruleset import vocab
 from cleaner.ruleset.registry import RepairContext, flag, repair
 from cleaner.text.language import detect_language
 from cleaner.text.style import is_flat
-from cleaner.text.tokens import SCRIPT_LETTERS, SCRIPT_WORD, TOKEN
+from cleaner.text.tokens import SCRIPT_LETTERS, SCRIPT_WORD, TAIL_WORD, TOKEN, words
 
 # --- the model's numbers ------------------------------------------------------------------
 # Measured by cutting one or two letters off the sentence starts of the development set's articles
@@ -338,7 +338,6 @@ def restore_lead(text: str, ctx: RepairContext) -> tuple[str, list[Edit]]:
 #: closing quote or bracket alone (a quotation, a parenthesis, a credit in brackets).
 _ENDS_SENTENCE = regex.compile(r"(?:[.!?…。！？][\"'”’»)\]]*|[\"'”’»)\]])\s*$")
 _SENTENCE_MARK = regex.compile(r"[.!?…。！？]")
-_TAIL_WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:['’]\p{L}+)?")
 #: A line ending on a word that never ends a sentence has this many words at least (not a label).
 TAIL_MIN_WORDS = 3
 #: A prose line has this many words at least (shorter lines without a stop are labels and credits).
@@ -387,14 +386,14 @@ def truncated_tail(text: str) -> bool:
     if not line:
         return False
     last_token = line.split()[-1]
-    last = last_token.casefold() if _TAIL_WORD.fullmatch(last_token) else ""
-    non_final = last in NON_FINAL_EN and len(line.split()) >= TAIL_MIN_WORDS
+    last = last_token.casefold() if TAIL_WORD.fullmatch(last_token) else ""
+    non_final = last in NON_FINAL_EN and len(words(line)) >= TAIL_MIN_WORDS
     if is_flat(text) or not _SENTENCE_MARK.search(text):
         return non_final  # no punctuation to miss: only the last word can tell
     if _ENDS_SENTENCE.search(line) or not last or _FURNITURE.search(line):
         return False  # a sentence's end; a number, a date, a symbol; a web address or a credit
     if non_final:
         return True
-    words = _TAIL_WORD.findall(line)
-    capitalised = sum(w[0].isupper() for w in words) / len(words)
-    return len(words) >= TAIL_PROSE_WORDS and last_token[0].islower() and capitalised <= TAIL_MAX_CAPITALISED
+    found = TAIL_WORD.findall(line)
+    capitalised = sum(w[0].isupper() for w in found) / len(found)
+    return len(found) >= TAIL_PROSE_WORDS and last_token[0].islower() and capitalised <= TAIL_MAX_CAPITALISED

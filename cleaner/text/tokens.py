@@ -14,6 +14,8 @@ uses:
 * :data:`SCRIPT_WORD` and :data:`SCRIPT_LETTERS`: letters with their combining marks (Devanagari,
   Thai, decomposed accents), where a word is looked up in a lexicon of any language (truncated
   leads and tails); the first must start with a letter, the second may be a word's tail.
+* :data:`TAIL_WORD`: a :data:`SCRIPT_WORD` with one inner apostrophe ("didn't"): the last word of
+  a document, looked up in a list of words that never end a sentence.
 * :data:`TOKEN`: a run without white space, as written; the unit of flattened text, and of the
   first word of a document.
 
@@ -31,6 +33,7 @@ LETTER_RUN = regex.compile(r"\p{L}+")
 LETTER_WORD = regex.compile(r"\p{L}[\p{L}'’-]*")
 SCRIPT_WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
 SCRIPT_LETTERS = regex.compile(r"[\p{L}\p{M}]+")
+TAIL_WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:['’]\p{L}+)?")
 TOKEN = regex.compile(r"\S+")
 
 
