@@ -1,6 +1,6 @@
 """Score the cleaner on the development evaluation set in ``../shared/eval`` (if it is there).
 
-    python bench/eval_dev.py [TASK ...] [--shared PATH] [--json]
+    python bench/eval_dev.py [TASK ...] [--set dev|web] [--no-repeats] [--shared PATH] [--json]
 
 Each task file's records are cleaned with the default rules and scored with the set's own
 scorer (``score.py``), so the numbers are the ones its README compares against.  Exits 0 with a
@@ -13,10 +13,12 @@ import argparse
 import importlib.util
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from cleaner.corpus import Repeats
 from cleaner.document import Document
 from cleaner.pipeline import Cleaner, clean_stream
 from cleaner.settings import Settings
@@ -35,12 +37,30 @@ def load_scorer(shared: Path) -> ModuleType:
     return module
 
 
-def evaluate_text_task(shared: Path, task: str, jobs: int = 1) -> dict[str, Any]:
-    """Clean every record of a text task and score the output."""
+def task_path(shared: Path, task: str, evalset: str = "dev") -> Path:
+    """The file of a task of an evaluation set (``web`` ships gzipped)."""
+    plain = shared / "eval" / evalset / f"{task}.jsonl"
+    return plain if plain.exists() else plain.with_suffix(".jsonl.gz")
+
+
+def evaluate_text_task(
+    shared: Path, task: str, jobs: int = 1, evalset: str = "dev", repeats: bool = True, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Clean every record of a text task and score the output.
+
+    Records keep their ``url`` (as a crawler's records do), so that the corpus evidence (CE001)
+    counts per site; ``repeats=False`` cleans each page alone.
+    """
     scorer = load_scorer(shared)
-    records = scorer.read(str(shared / "eval" / "dev" / f"{task}.jsonl"))
-    docs = (Document(rid, r["text"]) for rid, r in records.items())
-    out = {d.id: {"id": d.id, "text": d.text} for d in clean_stream(docs, Settings(), jobs=jobs)}
+    records = scorer.read(str(task_path(shared, task, evalset)))
+
+    def docs() -> Iterator[Document]:
+        for rid, r in records.items():
+            yield Document(rid, r["text"], record={"url": r["url"]} if r.get("url") else None)
+
+    table = Repeats().add_all(docs()) if repeats else None
+    cleaned = clean_stream(docs(), settings or Settings(), jobs=jobs, repeats=table)
+    out = {d.id: {"id": d.id, "text": d.text} for d in cleaned}
     result: dict[str, Any] = scorer.text_scores(records, out)
     return result
 
@@ -66,15 +86,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--set", dest="evalset", choices=("dev", "web"), default="dev")
+    parser.add_argument("--no-repeats", action="store_true", help="clean each page alone (no corpus evidence)")
     args = parser.parse_args(argv)
     if not (args.shared / "eval" / "dev").is_dir():
         print(f"no evaluation set at {args.shared / 'eval'}: skipped", file=sys.stderr)
         return 0
-    results = {t: evaluate_text_task(args.shared, t, args.jobs) for t in args.tasks}
+    results = {t: evaluate_text_task(args.shared, t, args.jobs, args.evalset, not args.no_repeats) for t in args.tasks}
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    keys = ("recall", "precision", "f1", "junk_removed", "lead_restored", "lead_fixed_or_dropped", "lead_intact_kept")
+    keys = ("recall", "precision", "junk_removed", "prose_lost_per_1000", "lead_fixed_or_dropped", "lead_intact_kept")
     print(f"{'task':8} " + " ".join(f"{k:>21}" for k in keys))
     for task, res in results.items():
         cells = [f"{res[k]:21.4f}" if isinstance(res.get(k), float) else f"{'-':>21}" for k in keys]

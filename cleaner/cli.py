@@ -228,6 +228,14 @@ def clean(
             help="With --in-place or -o: exit 1 when a document was changed (for pre-commit hooks).",
         ),
     ] = False,
+    repeats: Annotated[
+        bool,
+        typer.Option(
+            "--repeats/--no-repeats",
+            help="Corpus evidence: a first pass counts the lines each site repeats, and rule CE001 removes "
+            "those seen on many of its pages (not for stdin, which cannot be read twice).",
+        ),
+    ] = True,
 ) -> None:
     """`cleaner clean`: the command line of :func:`cleaner.commands.clean.run_clean`."""
     chosen = [
@@ -264,6 +272,7 @@ def clean(
             skip_bad=skip_bad,
             progress=progress,
             exit_non_zero_on_fix=exit_non_zero_on_fix,
+            repeats=repeats,
         )
         return run_clean(options)
 

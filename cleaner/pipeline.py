@@ -17,11 +17,12 @@ from __future__ import annotations
 import gc
 import signal
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from cleaner.boilerplate.engine import apply_boilerplate
+from cleaner.corpus import Repeats, remove_repeats, site_of
 from cleaner.document import Document, Edit, LineMap
 from cleaner.ruleset.model import BoilerplateRule
 from cleaner.ruleset.registry import FLAGS, REPAIRS, RepairContext
@@ -39,9 +40,14 @@ _MAX_ROUNDS = 6
 
 @dataclass
 class Cleaner:
-    """Cleans documents with one rule set; build it once, call :meth:`clean` per document."""
+    """Cleans documents with one rule set; build it once, call :meth:`clean` per document.
+
+    ``repeats``: the corpus's table of repeated lines (:class:`cleaner.corpus.Repeats`), which the
+    corpus-evidence rules (CE) need; without one they do nothing.
+    """
 
     settings: Settings = field(default_factory=Settings)
+    repeats: Repeats | None = None
 
     def __post_init__(self) -> None:
         self.rules = self.settings.ruleset()
@@ -51,6 +57,7 @@ class Cleaner:
         self._late = [r for r in repairs if r.phase == "after-language"]
         self._boilerplate = self.rules.boilerplate
         self._flags = self.rules.flags
+        self._repeat_rules = self.rules.repeats if self.repeats is not None else ()
         # where a document comes from matters only when a rule is limited to some sources
         self._sourced = any(r.sources for r in self.rules.rules)
 
@@ -65,17 +72,7 @@ class Cleaner:
         def record(edits: list[Edit]) -> None:
             doc.edits.extend(lines.apply(e) for e in edits)
 
-        # one repair can make work for another (removing a zero-width space joins the two halves
-        # of a mojibake sequence; fixing mojibake can produce a zero-width space): repeat the
-        # round until it changes nothing
-        for _ in range(_MAX_REPAIR_ROUNDS):
-            changed = False
-            for rule, ctx in self._early:
-                text, edits = REPAIRS[rule.function](text, ctx)
-                record(edits)
-                changed = changed or bool(edits)
-            if not changed:
-                break
+        text = self._early_repairs(text, record)
         sample = language_sample(text)
         lang, prob = detect_sample(sample)
         flat = is_flat(text)
@@ -94,6 +91,15 @@ class Cleaner:
         settled: tuple[str, str] | None = None
         for _ in range(_MAX_ROUNDS):
             repaired = False
+            if rejudge:
+                # the early repairs again on what the rules left: a line set apart or gone can change
+                # what they decide (ftfy leaves "&amp;" alone in a line that holds a "<"), and
+                # cleaning the output again must find nothing more
+                before = text
+                text = self._early_repairs(text, record)
+                if text != before:
+                    repaired = True
+                    lang, prob, flat, sample = self._observe(text, sample, lang, prob)
             late_lang = lang if prob >= LANGUAGE_CONFIDENCE else "und"
             if settled != (text, late_lang):
                 for rule in self._late:
@@ -113,6 +119,15 @@ class Cleaner:
                 break  # the same rules on the text they already cleaned: nothing new
             text, edits = apply_boilerplate(text, active)
             record(edits)
+            # then the lines the page's site repeats, of those the rules left: after the rules, so
+            # that a widget's header is there for its block rule to take the widget with it
+            for repeat in self._repeat_rules:
+                if repeat.applies_to(late_lang) and repeat.applies_to_source(sources):
+                    assert self.repeats is not None
+                    found = remove_repeats(text, site_of(doc), self.repeats, repeat.min_pages, repeat.code, repeat.slug)
+                    text = found[0]
+                    record(found[1])
+                    edits += found[1]
             if edits:
                 lang, prob, flat, sample = self._observe(text, sample, lang, prob)
             last_active = active
@@ -128,6 +143,22 @@ class Cleaner:
             doc.metadata[flag.function] = FLAGS[flag.function](text) if known else None
         doc.text = text
         return doc
+
+    def _early_repairs(self, text: str, record: Callable[[list[Edit]], None]) -> str:
+        """The repairs before the language, repeated until they change nothing; ``record`` takes their edits.
+
+        One repair can make work for another (removing a zero-width space joins the two halves of
+        a mojibake sequence; fixing mojibake can produce a zero-width space).
+        """
+        for _ in range(_MAX_REPAIR_ROUNDS):
+            changed = False
+            for rule, ctx in self._early:
+                text, edits = REPAIRS[rule.function](text, ctx)
+                record(edits)
+                changed = changed or bool(edits)
+            if not changed:
+                break
+        return text
 
     @staticmethod
     def _observe(text: str, sample: str, lang: str, prob: float) -> tuple[str, float, bool, str]:
@@ -188,13 +219,13 @@ def settle() -> None:
 _WORKER: Cleaner | None = None
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(settings: Settings, repeats: Repeats | None = None) -> None:
     global _WORKER
     # the parent handles Ctrl-C and SIGTERM (and then stops the workers); a worker that met them
     # itself would print a traceback of its own
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _WORKER = Cleaner(settings)
+    _WORKER = Cleaner(settings, repeats)
     settle()
 
 
@@ -238,6 +269,7 @@ def clean_stream(
     jobs: int = 1,
     batch_docs: int = 64,
     batch_chars: int = 1 << 20,
+    repeats: Repeats | None = None,
 ) -> Generator[Document, None, None]:
     """Clean a stream of documents and yield them in input order.
 
@@ -248,13 +280,13 @@ def clean_stream(
     """
     settings = settings or Settings()
     if jobs <= 1:
-        cleaner = Cleaner(settings)
+        cleaner = Cleaner(settings, repeats)
         settle()
         for d in docs:
             yield cleaner.clean(d)
         return
     settings.ruleset()  # fail here, in the parent, on a bad rule set or code
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings, repeats))
     try:
         pending: deque[Future[list[Document]]] = deque()
         for batch in _batches(docs, batch_docs, batch_chars):

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from rich.console import Console
 
-from cleaner.commands.common import ExitCode, with_progress
+from cleaner.commands.common import ExitCode, corpus_table, with_progress
 from cleaner.document import Document
 from cleaner.errors import OutputError
 from cleaner.io.discover import ReadReport, plan_inputs
@@ -54,6 +54,7 @@ class CleanOptions:
     skip_bad: bool = False
     progress: bool | None = None  # None: when stderr is a terminal
     exit_non_zero_on_fix: bool = False  # exit 1 when files were rewritten (pre-commit)
+    repeats: bool = True  # corpus evidence: a first pass over the inputs (files only)
 
 
 @dataclass
@@ -137,11 +138,12 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
         check_outputs(files, None, "--in-place")
     summary = Summary()
     start = time.perf_counter()
+    table = corpus_table(files, options.settings, options.text_key, options.id_key, options.skip_bad, options.repeats)
     docs = read_documents(files, report, options.text_key, options.id_key, options.skip_bad)
     show_progress = err.isatty() if options.progress is None else options.progress
     with ExitStack() as stack:
         # closing: an error in writing stops the workers at once, not when the generator is collected
-        cleaned = stack.enter_context(closing(clean_stream(docs, options.settings, jobs=options.jobs)))
+        cleaned = stack.enter_context(closing(clean_stream(docs, options.settings, jobs=options.jobs, repeats=table)))
         sink: CorpusSink | None = None
         if options.mode in (WriteMode.OUTPUT, WriteMode.IN_PLACE):
             target = options.output if options.mode is WriteMode.OUTPUT else None

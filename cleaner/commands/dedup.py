@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TextIO
 
-from cleaner.commands.common import ExitCode
+from cleaner.commands.common import ExitCode, corpus_table
 from cleaner.dedup import (
     Deduplicator,
 )
@@ -92,8 +92,15 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
         spool: IO[bytes] | None = None
         if options.write_kept is not None:
             spool = stack.enter_context(tempfile.TemporaryFile(prefix="cleaner-dedup-"))
+        # the lines a site repeats (its template) go before the shingles are taken, so that pages
+        # of one template are compared by their stories.  Not with a --store yet: the store keeps
+        # signatures, not the table of lines, and a run over part of a corpus would count other
+        # repeats than one run over all of it (an incremental run must give one run's clusters)
+        table = corpus_table(
+            files, options.settings, options.text_key, options.id_key, options.skip_bad, options.store is None
+        )
         docs = read_documents(files, report, options.text_key, options.id_key, options.skip_bad)
-        cleaned = stack.enter_context(closing(clean_stream(docs, options.settings, jobs=options.jobs)))
+        cleaned = stack.enter_context(closing(clean_stream(docs, options.settings, jobs=options.jobs, repeats=table)))
         for doc in cleaned:
             if doc.id in first_seen:
                 raise InputError(

@@ -25,7 +25,7 @@ from typing import TextIO
 from rich.console import Console
 
 from cleaner import __version__
-from cleaner.commands.common import ExitCode, with_progress
+from cleaner.commands.common import ExitCode, corpus_table, with_progress
 from cleaner.dedup import Deduplicator, Signature
 from cleaner.document import Document
 from cleaner.errors import InputError
@@ -219,10 +219,11 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
         check_output_file(files, target, "-o" if options.output else "the manifest")
 
     start = time.perf_counter()
+    table = corpus_table(files, s, options.text_key, skip_bad=options.skip_bad)
     docs = read_documents(files, report, options.text_key, skip_bad=options.skip_bad)
     show_progress = err.isatty() if options.progress is None else options.progress
     console = Console(file=err, stderr=True)
-    with closing(clean_stream(docs, s, jobs=options.jobs)) as cleaned:
+    with closing(clean_stream(docs, s, jobs=options.jobs, repeats=table)) as cleaned:
         manifest = build_manifest(with_progress(cleaned, show_progress, console, "indexing"), s, base, report)
     text = render(manifest, options.fmt)
     seconds = time.perf_counter() - start

@@ -7,9 +7,20 @@ A rule is run alone with the rules its evidence needs, so that an example shows 
 
 from __future__ import annotations
 
+from cleaner.corpus import Repeats
 from cleaner.document import Document, apply_edits
 from cleaner.pipeline import Cleaner
-from cleaner.ruleset.model import DOMAIN, LOCAL_PREFIX, FlagRule, LineRule, Rule, RuleSet, RunRule, SplitRule
+from cleaner.ruleset.model import (
+    DOMAIN,
+    LOCAL_PREFIX,
+    FlagRule,
+    LineRule,
+    RepeatRule,
+    Rule,
+    RuleSet,
+    RunRule,
+    SplitRule,
+)
 from cleaner.settings import Settings
 
 
@@ -45,9 +56,23 @@ def example_source(rule: Rule) -> dict[str, str] | None:
 
 
 def clean_with(rule: Rule, text: str, rule_dirs: tuple[str, ...] = ()) -> Document:
-    """``text`` cleaned by ``rule`` and the rules its evidence needs (from the rule's first source)."""
-    doc = Document("example", text, record=example_source(rule))
-    return Cleaner(Settings(select=selection(rule), rule_dirs=rule_dirs)).clean(doc)
+    """``text`` cleaned by ``rule`` and the rules its evidence needs (from the rule's first source).
+
+    A corpus-evidence rule's examples and negatives are the pages of one site: each is cleaned
+    against the table of the lines that all of them repeat (:func:`example_corpus`).
+    """
+    record = example_source(rule) or ({"url": "https://example.com/page"} if isinstance(rule, RepeatRule) else None)
+    doc = Document("example", text, record=record)
+    repeats = example_corpus(rule) if isinstance(rule, RepeatRule) else None
+    return Cleaner(Settings(select=selection(rule), rule_dirs=rule_dirs), repeats).clean(doc)
+
+
+def example_corpus(rule: RepeatRule) -> Repeats:
+    """The site a corpus-evidence rule's examples and negatives make, as its table of repeated lines."""
+    pages = [text for text, _ in rule.examples] + list(rule.negatives)
+    return Repeats().add_all(
+        Document(str(i), text, record={"url": f"https://example.com/{i}"}) for i, text in enumerate(pages)
+    )
 
 
 def negative_expected(rule: Rule, rules: RuleSet, text: str, rule_dirs: tuple[str, ...] = ()) -> str:

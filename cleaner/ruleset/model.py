@@ -214,6 +214,13 @@ class RunRule(Rule):
         return self.requires
 
 
+@dataclass(frozen=True, kw_only=True)
+class RepeatRule(Rule):
+    """``kind = "repeat"``: a line that the page's site repeats on ``min_pages`` pages (corpus evidence)."""
+
+    min_pages: int = 3
+
+
 #: A rule that the boilerplate engine applies.
 BoilerplateRule = SplitRule | LineRule | SpanRule | BlockRule | RunRule
 
@@ -245,6 +252,11 @@ class RuleSet:
     def flags(self) -> tuple[FlagRule, ...]:
         """The flags, in code order: what the cleaned text shows, recorded, never changed."""
         return tuple(r for r in self.rules if isinstance(r, FlagRule))
+
+    @property
+    def repeats(self) -> tuple[RepeatRule, ...]:
+        """The corpus-evidence rules, in code order (they need a table of the corpus's lines)."""
+        return tuple(r for r in self.rules if isinstance(r, RepeatRule))
 
     @property
     def boilerplate(self) -> tuple[BoilerplateRule, ...]:
@@ -394,6 +406,8 @@ def parse_rule(
         return SplitRule(**common, function=data["function"])
     if kind == "flag":
         return FlagRule(**common, function=data["function"])
+    if kind == "repeat":
+        return RepeatRule(**common, min_pages=data.get("min_pages", 3))
     if kind == "span":
         return SpanRule(
             **common,
@@ -439,6 +453,7 @@ _KIND_FIELDS = {
     "repair": frozenset({"function", "phase", "order"}),
     "split": frozenset({"function"}),
     "flag": frozenset({"function"}),
+    "repeat": frozenset({"min_pages"}),
     "span": frozenset({"patterns"}),
     "block": frozenset({"anchor", "after", "before"}),
     "run": frozenset({"run", "requires", "requires_min"}),

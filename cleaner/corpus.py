@@ -1,0 +1,178 @@
+"""Corpus evidence: a line that many pages of one site repeat is that site's furniture.
+
+In a crawl the strongest sign of boilerplate is repetition: a menu, a footer, a "Most popular"
+list or a disclaimer comes back on page after page of one site, whatever the site and whatever
+its words.  A first pass over the corpus counts, per site, on how many pages each normalised
+line occurs (:class:`Repeats`, hashes only, not text); the cleaning pass then removes from a page
+the lines that its site repeats on at least ``min_pages`` pages (rule CE001), each edit saying
+so ("seen on 57 pages of example.com").
+
+Three guards keep article text (precision first):
+
+* a page counts once per exact text, so copies of one page do not make its lines look repeated;
+* a line that reads as a sentence of prose (ten words or more, ending like a sentence) stays: a
+  repeated sentence is rare in furniture and common in syndicated copies of one story; so does
+  a line without a letter (a number, a date, a rule of dashes), which has no words to judge;
+* a line that is about the page stays: when at least half of its content words occur in the
+  page's lines that are not repeated (its own headline, which other pages list as a link).
+
+The site of a document is the host of its record's ``url`` (or its ``source`` or ``domain``
+field), else the folder of its file: files of one folder are pages of one site.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import regex
+import xxhash
+
+from cleaner.document import Document, Edit, EditLog, iter_lines
+from cleaner.text.tokens import words
+
+#: A line of this many words or more that ends like a sentence is prose: never removed for repetition.
+PROSE_WORDS = 10
+#: A repeated line stays when at least this share of its content words occur in the page's other lines.
+ABOUT_SHARE = 0.5
+#: Content words: this many letters at least (shorter words are mostly function words in any language).
+CONTENT_LETTERS = 4
+#: The table keeps at most this many (site, line) counts; when full, the lines seen once are
+#: dropped (they are the most, and a line seen once is evidence of nothing).  About 100 bytes an
+#: entry: 200 MB at most, whatever the corpus.
+MAX_ENTRIES = 2_000_000
+
+_WORD = regex.compile(r"\w+")
+_LETTER = regex.compile(r"\p{L}")
+_SENTENCE_END = regex.compile(r"[.!?…][\"'”’)\]]*\s*$")
+_SOURCE_FIELDS = ("url", "source", "domain")
+
+
+def site_of(doc: Document) -> str:
+    """The site a document comes from: the host of its ``url`` (``source``, ``domain``), else its file's folder.
+
+    >>> site_of(Document("1", "", record={"url": "https://www.example.com/news/1"}))
+    'www.example.com'
+    >>> site_of(Document("2", "", source="crawl/site-a/page.txt"))
+    'crawl/site-a'
+    """
+    for key in _SOURCE_FIELDS:
+        value = (doc.record or {}).get(key)
+        if isinstance(value, str) and value:
+            host = urlsplit(value).hostname if "://" in value else value
+            return (host or value).lower()
+    where = doc.path or doc.source
+    return os.path.dirname(where) if where else ""
+
+
+def line_key(line: str) -> str:
+    """A line as repetition compares it: its words, lowercased (case, punctuation and spacing aside).
+
+    >>> line_key("  Most Popular:  Stories ")
+    'most popular stories'
+    """
+    return " ".join(_WORD.findall(line.lower()))
+
+
+def _hash(site: str, key: str) -> int:
+    return xxhash.xxh64_intdigest((site + "\0" + key).encode("utf-8", "surrogatepass"))
+
+
+@dataclass
+class Repeats:
+    """On how many pages of each site each line occurs (first pass), and what that makes of a line.
+
+    >>> table = Repeats()
+    >>> for i in range(3):
+    ...     table.add(Document(str(i), f"Story {i} is here.\\nSubscribe to our newsletter", record={"url": f"https://x.org/{i}"}))
+    >>> table.pages("x.org", "Subscribe to our newsletter"), table.pages("x.org", "Story 1 is here.")
+    (3, 1)
+    """
+
+    counts: dict[int, int] = field(default_factory=dict)
+    #: how many distinct pages each site has
+    sites: Counter[str] = field(default_factory=Counter)
+    _texts: set[int] = field(default_factory=set)
+
+    def add(self, doc: Document) -> None:
+        """Count ``doc``'s distinct lines for its site (once per exact text of a page)."""
+        site = site_of(doc)
+        text_hash = xxhash.xxh64_intdigest((site + "\0" + doc.text).encode("utf-8", "surrogatepass"))
+        if text_hash in self._texts:
+            return
+        self._texts.add(text_hash)
+        self.sites[site] += 1
+        keys = {line_key(line) for _s, _e, line in iter_lines(doc.text)}
+        keys.discard("")
+        for key in keys:
+            h = _hash(site, key)
+            self.counts[h] = self.counts.get(h, 0) + 1
+        if len(self.counts) > MAX_ENTRIES:
+            self.counts = {h: n for h, n in self.counts.items() if n > 1}
+
+    def add_all(self, docs: Iterable[Document]) -> Repeats:
+        """Count every document of ``docs``; return the table."""
+        for doc in docs:
+            self.add(doc)
+        return self
+
+    def pages(self, site: str, line: str) -> int:
+        """On how many pages of ``site`` the line occurs."""
+        key = line_key(line)
+        return self.counts.get(_hash(site, key), 0) if key else 0
+
+
+def _is_prose(line: str) -> bool:
+    return len(words(line)) >= PROSE_WORDS and _SENTENCE_END.search(line) is not None
+
+
+def _content(line: str) -> set[str]:
+    return {w for w in _WORD.findall(line.lower()) if len(w) >= CONTENT_LETTERS and not w.isdigit()}
+
+
+def remove_repeats(
+    text: str, site: str, table: Repeats, min_pages: int, code: str, slug: str
+) -> tuple[str, list[Edit]]:
+    """Remove the lines of ``text`` that ``site`` repeats on ``min_pages`` pages or more (see the module).
+
+    >>> table = Repeats()
+    >>> pages = [f"Page {i} tells of the bridge.\\nHome | News | Sport\\nThe end of page {i}." for i in range(3)]
+    >>> for i, p in enumerate(pages):
+    ...     table.add(Document(str(i), p, record={"url": f"https://x.org/{i}"}))
+    >>> text, edits = remove_repeats(pages[0], "x.org", table, 3, "CE001", "repeated-line")
+    >>> text, edits[0].note
+    ('Page 0 tells of the bridge.\\nThe end of page 0.', 'seen on 3 pages of x.org')
+    """
+    lines = list(iter_lines(text))
+    seen = [table.pages(site, line) if line.strip() else 0 for _s, _e, line in lines]
+    repeated = [n >= min_pages for n in seen]
+    if not any(repeated):
+        return text, []
+    own: Counter[str] = Counter()
+    for (_s, _e, line), rep in zip(lines, repeated, strict=True):
+        if not rep:
+            own.update(_content(line))
+    gone = []
+    for k, ((_s, _e, line), rep) in enumerate(zip(lines, repeated, strict=True)):
+        if not rep or _is_prose(line) or not _LETTER.search(line):
+            continue  # prose; or a number, a date, a rule of dashes: no words to judge it by
+        content = _content(line)
+        if content and sum(1 for w in content if own[w]) >= ABOUT_SHARE * len(content):
+            continue  # the page's own headline, which other pages of the site list as a link
+        gone.append(k)
+    if not gone:
+        return text, []
+    removed = set(gone)
+    last_kept = max((k for k, (_s, _e, line) in enumerate(lines) if line.strip() and k not in removed), default=-1)
+    log = EditLog(text)
+    where = site or "the corpus"
+    for k in gone:
+        note = f"seen on {seen[k]} pages of {where}"
+        if k < last_kept:  # the line and the line break after it
+            log.add(code, slug, lines[k][0], lines[k + 1][0], "", note)
+        else:  # after the last kept line: the line break before it and the line
+            log.add(code, slug, lines[k - 1][1] if k else 0, lines[k][1], "", note)
+    return log.result(), log.edits
