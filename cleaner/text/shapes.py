@@ -25,6 +25,9 @@ _TEASER_END = regex.compile(r"[.!?:\"”]\s*$")
 _SENTENCE_BREAK = regex.compile(r"[.!?](?:\s|$)")
 _LISTY = regex.compile(r"[,()$<>/|]|\s(?:vs?\.?|by)\s")
 _NUMBERED = regex.compile(r"\s*\d+[.)]\s")
+#: A news dateline opening a paragraph: a place in capitals, perhaps an agency in brackets, a dash
+#: ("LONDON —", "WASHINGTON (Reuters) -", "ST. LOUIS, Mo. —").
+_DATELINE = regex.compile(r"\p{Lu}[\p{Lu}\s.,'’-]{1,40}(?:,\s*\p{Lu}[\p{L}.]{1,12})?\s*(?:\([^()]{1,30}\)\s*)?[—–-]\s")
 
 
 @shape("headline")
@@ -97,9 +100,35 @@ def is_caption(line: str) -> bool:
     True
     >>> is_caption("Here is what they said:")
     False
+    >>> is_caption("LONDON — To many in Britain, the decision on Tuesday was a blow.")  # a dateline: a lead
+    False
     """
     s = line.strip()
+    if _DATELINE.match(s):
+        return False  # "LONDON — To many in Britain, ...": an article's first paragraph
     return 3 <= len(words(s)) <= 50 and len(_SENTENCE_BREAK.findall(s)) <= 3 and not s.endswith(":")
+
+
+_VOICE = vocab.words("caption-voice-en")
+
+
+@shape("photo-caption")
+def is_photo_caption(line: str) -> bool:
+    """A caption above a photo credit: a caption (:func:`is_caption`) in the third person.
+
+    The line above a credit is often the picture's caption, but as often the article's paragraph
+    that the picture stood beside.  A caption describes its picture in the third person; a line
+    that says "I", "we" or "you" is the article's (or a blog's) own voice.
+
+    >>> is_photo_caption("Heavy air pollution in Delhi is shaving years off the lives of millions.")
+    True
+    >>> is_photo_caption("With a few days of use, I know it is the right tablet for me.")
+    False
+    """
+    s = line.strip()
+    if not is_caption(s):
+        return False
+    return not any(w.lower() in _VOICE for w in LETTER_WORD.findall(s))
 
 
 @shape("teaser")
