@@ -422,7 +422,7 @@ def _mark_runs(stripped: list[str], rule: RunRule, removed: dict[int, Rule]) -> 
         before = stripped[kept[k - 1]] if k > 0 else ""
         fits = run.min <= whole - k <= run.max and not any(pat.fullmatch(before) for pat in run.not_after)
         if fits and run.some:
-            fits = any(SHAPES[run.some](stripped[j]) for j in kept[k:whole])
+            fits = all(any(SHAPES[name](stripped[j]) for j in kept[k:whole]) for name in run.some)
         if fits:
             for j in kept[k + 1 : whole] if run.keep_first else kept[k:whole]:
                 removed.setdefault(j, rule)

@@ -67,7 +67,8 @@ class Run:
     not_after: tuple[regex.Pattern[str], ...] = ()
     keep_first: bool = False
     period: int = 1
-    some: str = ""
+    #: shapes of which each must be found on one line of the run at least
+    some: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -324,9 +325,11 @@ def _neighbours(data: dict[str, Any] | None, where: str) -> Neighbours | None:
 def _run(data: dict[str, Any] | None, where: str) -> Run | None:
     if data is None:
         return None
-    for key in ("shape", "some"):
-        if data.get(key) and data[key] not in SHAPES:
-            raise RuleError(f"{where}: unknown shape {data[key]!r} (known: {', '.join(sorted(SHAPES))})")
+    some = data.get("some", ())
+    some = (some,) if isinstance(some, str) else tuple(some)
+    for name in (data["shape"], *some):
+        if name not in SHAPES:
+            raise RuleError(f"{where}: unknown shape {name!r} (known: {', '.join(sorted(SHAPES))})")
     return Run(
         data["shape"],
         data["min"],
@@ -335,7 +338,7 @@ def _run(data: dict[str, Any] | None, where: str) -> Run | None:
         tuple(_compile(p, where) for p in data.get("not_after", [])),
         data.get("keep_first", False),
         data.get("period", 1),
-        data.get("some", ""),
+        some,
     )
 
 

@@ -131,6 +131,16 @@ def is_photo_caption(line: str) -> bool:
     return not any(w.lower() in _VOICE for w in LETTER_WORD.findall(s))
 
 
+@shape("label")
+def is_label(line: str) -> bool:
+    """A section label: a headline of one to three words ("Business", "Tech News").
+
+    >>> is_label("Business"), is_label("Tribune Publishing renames itself Tronc")
+    (True, False)
+    """
+    return is_headline(line) and len(words(line)) <= 3
+
+
 @shape("teaser")
 def is_teaser(line: str) -> bool:
     """A headline or a teaser of a link card: up to 40 words that do not end like a sentence.
