@@ -42,7 +42,9 @@ ABOUT_SHARE = 0.5
 CONTENT_LETTERS = 4
 #: The table keeps at most this many (site, line) counts; when full, the lines seen once are
 #: dropped (they are the most, and a line seen once is evidence of nothing).  About 100 bytes an
-#: entry: 200 MB at most, whatever the corpus.
+#: entry: 200 MB at most, whatever the corpus.  What still grows with the corpus is one hash per
+#: distinct page (to count copies once: about 60 bytes a page) and one counter per site.  Each
+#: worker of a pool receives the table once, when it starts.
 MAX_ENTRIES = 2_000_000
 
 _WORD = regex.compile(r"\w+")
