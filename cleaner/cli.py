@@ -102,6 +102,28 @@ def _rule_choice(config: Config, select: str | None, ignore: str | None, rules: 
     }
 
 
+def _dedup_settings(
+    config: Config,
+    threshold: float,
+    containment: float,
+    num_perm: int,
+    ngram: int,
+    keep: str,
+    select: str | None,
+    ignore: str | None,
+    rules: list[str] | None,
+) -> Settings:
+    """The settings of ``dedup`` and ``index``: the rule choice and the near-duplicate parameters."""
+    return Settings(
+        threshold=threshold,
+        containment=containment,
+        num_perm=num_perm,
+        ngram=ngram,
+        keep=keep,
+        **_rule_choice(config, select, ignore, rules),
+    )
+
+
 def _jobs(config: Config, jobs: str | None) -> int:
     """The number of workers: the command line's, else ``[tool.cleaner]``'s, else 1."""
     if jobs is not None:
@@ -320,14 +342,7 @@ def dedup(
         options = DedupOptions(
             paths=paths,
             output=output,
-            settings=Settings(
-                threshold=threshold,
-                containment=containment,
-                num_perm=num_perm,
-                ngram=ngram,
-                keep=keep,
-                **_rule_choice(config, select, ignore, rules),
-            ),
+            settings=_dedup_settings(config, threshold, containment, num_perm, ngram, keep, select, ignore, rules),
             store=store,
             jobs=_jobs(config, jobs),
             write_kept=write_kept,
@@ -386,14 +401,7 @@ def index(
 
     def job() -> int:
         config = load_config()
-        settings = Settings(
-            threshold=threshold,
-            containment=containment,
-            num_perm=num_perm,
-            ngram=ngram,
-            keep=keep,
-            **_rule_choice(config, select, ignore, rules),
-        )
+        settings = _dedup_settings(config, threshold, containment, num_perm, ngram, keep, select, ignore, rules)
         options = IndexOptions(
             paths=paths,
             output=output,

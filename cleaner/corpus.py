@@ -50,7 +50,25 @@ MAX_ENTRIES = 2_000_000
 _WORD = regex.compile(r"\w+")
 _LETTER = regex.compile(r"\p{L}")
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’)\]]*\s*$")
-_SOURCE_FIELDS = ("url", "source", "domain")
+#: The fields of a record that say where it comes from (for CE001, and for rules limited to some ``sources``).
+SOURCE_FIELDS = ("url", "source", "domain")
+
+
+def _record_sources(doc: Document) -> list[str]:
+    return [v for k in SOURCE_FIELDS if isinstance(v := (doc.record or {}).get(k), str)]
+
+
+def source_keys(doc: Document) -> tuple[str, ...]:
+    """Where a document comes from: its record's ``url``, ``source`` and ``domain`` fields, and its file.
+
+    >>> source_keys(Document("1", "", source="crawl/a.jsonl:3", line=3, record={"url": "https://x.org/1"}))
+    ('https://x.org/1', 'crawl/a.jsonl')
+    """
+    keys = _record_sources(doc)
+    where = doc.source[: -len(f":{doc.line}")] if doc.line and doc.source.endswith(f":{doc.line}") else doc.source
+    if where:
+        keys.append(where)
+    return tuple(keys)
 
 
 def site_of(doc: Document) -> str:
@@ -61,9 +79,8 @@ def site_of(doc: Document) -> str:
     >>> site_of(Document("2", "", source="crawl/site-a/page.txt"))
     'crawl/site-a'
     """
-    for key in _SOURCE_FIELDS:
-        value = (doc.record or {}).get(key)
-        if isinstance(value, str) and value:
+    for value in _record_sources(doc):
+        if value:
             host = urlsplit(value).hostname if "://" in value else value
             return (host or value).lower()
     where = doc.path or doc.source

@@ -22,7 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from cleaner.boilerplate.engine import apply_boilerplate
-from cleaner.corpus import Repeats, remove_repeats, site_of
+from cleaner.corpus import Repeats, remove_repeats, site_of, source_keys
 from cleaner.document import Document, Edit, LineMap
 from cleaner.ruleset.model import BoilerplateRule
 from cleaner.ruleset.registry import FLAGS, REPAIRS, RepairContext
@@ -68,6 +68,7 @@ class Cleaner:
         text = doc.text
         lines = LineMap(text)
         sources = source_keys(doc) if self._sourced else ()
+        site = site_of(doc) if self._repeat_rules else None
 
         def record(edits: list[Edit]) -> None:
             doc.edits.extend(lines.apply(e) for e in edits)
@@ -123,11 +124,12 @@ class Cleaner:
             # that a widget's header is there for its block rule to take the widget with it
             for repeat in self._repeat_rules:
                 if repeat.applies_to(late_lang) and repeat.applies_to_source(sources):
-                    assert self.repeats is not None
-                    found = remove_repeats(text, site_of(doc), self.repeats, repeat.min_pages, repeat.code, repeat.slug)
-                    text = found[0]
-                    record(found[1])
-                    edits += found[1]
+                    assert self.repeats is not None and site is not None
+                    text, repeated = remove_repeats(
+                        text, site, self.repeats, repeat.min_pages, repeat.code, repeat.slug
+                    )
+                    record(repeated)
+                    edits = edits + repeated
             if edits:
                 lang, prob, flat, sample = self._observe(text, sample, lang, prob)
             last_active = active
@@ -173,23 +175,6 @@ class Cleaner:
         if prob < LANGUAGE_CONFIDENCE:
             lang = "und"
         return tuple(r for r in self._boilerplate if r.applies_to(lang) and r.applies_to_source(sources))
-
-
-#: The fields of a record that say where it comes from, for rules limited to some ``sources``.
-SOURCE_FIELDS = ("url", "source", "domain")
-
-
-def source_keys(doc: Document) -> tuple[str, ...]:
-    """Where a document comes from: its record's ``url``, ``source`` and ``domain`` fields, and its file.
-
-    >>> source_keys(Document("1", "", source="crawl/a.jsonl:3", line=3, record={"url": "https://x.org/1"}))
-    ('https://x.org/1', 'crawl/a.jsonl')
-    """
-    keys = [v for k in SOURCE_FIELDS if isinstance(v := (doc.record or {}).get(k), str)]
-    where = doc.source[: -len(f":{doc.line}")] if doc.line and doc.source.endswith(f":{doc.line}") else doc.source
-    if where:
-        keys.append(where)
-    return tuple(keys)
 
 
 def clean_text(text: str, settings: Settings | None = None) -> str:

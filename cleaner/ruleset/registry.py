@@ -14,7 +14,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from cleaner.document import Edit
@@ -47,6 +47,9 @@ Shape = Callable[[str], bool]
 #: A flag: something a document's cleaned text shows, which the cleaner records and does not change.
 Flag = Callable[[str], bool]
 
+#: a registered implementation's type
+F = TypeVar("F", bound=Callable[..., object])
+
 REPAIRS: dict[str, Repair] = {}
 SPLITTERS: dict[str, Splitter] = {}
 SHAPES: dict[str, Shape] = {}
@@ -56,24 +59,24 @@ FLAGS: dict[str, Flag] = {}
 IMPLEMENTATIONS = ("cleaner.steps", "cleaner.text.shapes")
 
 
-def repair(name: str) -> Callable[[Repair], Repair]:
-    """Register a repair under the name rule files give in ``function``."""
+def _register(table: dict[str, F], name: str, wrap: Callable[[F], F] | None = None) -> Callable[[F], F]:
+    """A decorator that puts a function into ``table`` under ``name`` (``wrap`` of it, if given)."""
 
-    def add(f: Repair) -> Repair:
-        REPAIRS[name] = f
+    def add(f: F) -> F:
+        table[name] = wrap(f) if wrap is not None else f
         return f
 
     return add
+
+
+def repair(name: str) -> Callable[[Repair], Repair]:
+    """Register a repair under the name rule files give in ``function``."""
+    return _register(REPAIRS, name)
 
 
 def splitter(name: str) -> Callable[[Splitter], Splitter]:
     """Register a splitter under the name ``split`` rule files give in ``function``."""
-
-    def add(f: Splitter) -> Splitter:
-        SPLITTERS[name] = f
-        return f
-
-    return add
+    return _register(SPLITTERS, name)
 
 
 def shape(name: str) -> Callable[[Shape], Shape]:
@@ -82,22 +85,12 @@ def shape(name: str) -> Callable[[Shape], Shape]:
     Rules ask the same line for its shape many times (every block scan, every pass): the answer
     is computed once per distinct line.
     """
-
-    def add(f: Shape) -> Shape:
-        SHAPES[name] = lru_cache(maxsize=1 << 14)(f)
-        return f
-
-    return add
+    return _register(SHAPES, name, lru_cache(maxsize=1 << 14))
 
 
 def flag(name: str) -> Callable[[Flag], Flag]:
     """Register a flag under the name ``flag`` rule files give in ``function``."""
-
-    def add(f: Flag) -> Flag:
-        FLAGS[name] = f
-        return f
-
-    return add
+    return _register(FLAGS, name)
 
 
 @lru_cache(maxsize=1)
