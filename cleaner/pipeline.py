@@ -22,6 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from cleaner.boilerplate.engine import apply_boilerplate
+from cleaner.boilerplate.thread import remove_threads
 from cleaner.corpus import Repeats, remove_repeats, site_of, source_keys
 from cleaner.document import Document, Edit, LineMap
 from cleaner.ruleset.model import BoilerplateRule
@@ -58,6 +59,7 @@ class Cleaner:
         self._boilerplate = self.rules.boilerplate
         self._flags = self.rules.flags
         self._repeat_rules = self.rules.repeats if self.repeats is not None else ()
+        self._threads = self.rules.threads
         # where a document comes from matters only when a rule is limited to some sources
         self._sourced = any(r.sources for r in self.rules.rules)
 
@@ -120,6 +122,12 @@ class Cleaner:
                 break  # the same rules on the text they already cleaned: nothing new
             text, edits = apply_boilerplate(text, active)
             record(edits)
+            # then the comment threads, found by the rhythm of their signatures among what is left
+            for thread in self._threads:
+                if thread.applies_to(late_lang) and thread.applies_to_source(sources):
+                    text, found = remove_threads(text, thread.spec, thread.code, thread.slug)
+                    record(found)
+                    edits = edits + found
             # then the lines the page's site repeats, of those the rules left: after the rules, so
             # that a widget's header is there for its block rule to take the widget with it
             for repeat in self._repeat_rules:

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import jsonschema
 import regex
 
+from cleaner.boilerplate.thread import ThreadSpec
 from cleaner.errors import RuleError
 from cleaner.ruleset import vocab
 from cleaner.ruleset.registry import FLAGS, REPAIRS, SHAPES, SPLITTERS, load_implementations
@@ -222,6 +223,13 @@ class RepeatRule(Rule):
     min_pages: int = 3
 
 
+@dataclass(frozen=True, kw_only=True)
+class ThreadRule(Rule):
+    """``kind = "thread"``: a comment thread, found by its signatures (:mod:`cleaner.boilerplate.thread`)."""
+
+    spec: ThreadSpec
+
+
 #: A rule that the boilerplate engine applies.
 BoilerplateRule = SplitRule | LineRule | SpanRule | BlockRule | RunRule
 
@@ -258,6 +266,11 @@ class RuleSet:
     def repeats(self) -> tuple[RepeatRule, ...]:
         """The corpus-evidence rules, in code order (they need a table of the corpus's lines)."""
         return tuple(r for r in self.rules if isinstance(r, RepeatRule))
+
+    @property
+    def threads(self) -> tuple[ThreadRule, ...]:
+        """The comment-thread rules, in code order."""
+        return tuple(r for r in self.rules if isinstance(r, ThreadRule))
 
     @property
     def boilerplate(self) -> tuple[BoilerplateRule, ...]:
@@ -411,6 +424,8 @@ def parse_rule(
         return FlagRule(**common, function=data["function"])
     if kind == "repeat":
         return RepeatRule(**common, min_pages=data.get("min_pages", 3))
+    if kind == "thread":
+        return ThreadRule(**common, spec=_thread_spec(data, where))
     if kind == "span":
         return SpanRule(
             **common,
@@ -449,6 +464,28 @@ def parse_rule(
     )
 
 
+def _thread_spec(data: dict[str, Any], where: str) -> ThreadSpec:
+    def one(key: str) -> regex.Pattern[str]:
+        pattern = _alternation(data[key], where)
+        assert pattern is not None  # the schema asks a thread rule for every list
+        return pattern
+
+    return ThreadSpec(
+        stamp=one("stamp"),
+        signed=one("signed"),
+        writes=one("writes"),
+        actions=one("actions"),
+        header=one("header"),
+        not_signature=one("not_signature"),
+        months=one("months"),
+        min_signatures=data["min_signatures"],
+        max_gap=data["max_gap"],
+        max_median_gap=data["max_median_gap"],
+        max_words=data["max_words"],
+        max_name_words=data["max_name_words"],
+    )
+
+
 #: The fields every rule file may have, and those of each kind (a field of another kind is an
 #: error; the schema says which of them a kind cannot do without).
 _COMMON_FIELDS = frozenset({"code", "slug", "summary", "why", "kind", "languages", "examples", "negatives", "sources"})
@@ -457,6 +494,10 @@ _KIND_FIELDS = {
     "split": frozenset({"function"}),
     "flag": frozenset({"function"}),
     "repeat": frozenset({"min_pages"}),
+    "thread": frozenset(
+        {"stamp", "signed", "writes", "actions", "header", "not_signature", "months", "min_signatures", "max_gap"}
+        | {"max_median_gap", "max_words", "max_name_words"}
+    ),
     "span": frozenset({"patterns"}),
     "block": frozenset({"anchor", "after", "before"}),
     "run": frozenset({"run", "requires", "requires_min"}),

@@ -35,7 +35,10 @@ VOCAB_FOLDER = "vocab"
 #: ``{vocab:NAME}`` in a pattern: the list ``NAME`` as an alternation.
 PLACEHOLDER = regex.compile(r"\{vocab:([^{}]*)\}")
 #: The keys of a rule file (at any depth: ``after.patterns``, ``run.not_after``) that hold patterns.
-PATTERN_KEYS = frozenset({"patterns", "anchor", "not_after", "confirm"})
+PATTERN_KEYS = frozenset(
+    {"patterns", "anchor", "not_after", "confirm", "stamp", "signed", "writes", "actions", "header", "not_signature"}
+    | {"months"}
+)
 _NAME = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 

@@ -1,0 +1,217 @@
+"""Comment threads: readers' comments that a page printed after (or inside) its article.
+
+A comment thread shows itself by its rhythm, not by its words: every comment carries a signature
+line (who wrote it and when: "Chris Huang — July 10th, 2012, 1:26 am", "by Eric Kennedy on
+November 9, 2010 at 6:10 am. Reply #", "Posted by: Ellen at September 10, 2012 11:40 AM",
+"by ravenswood1000 (543817) writes:"), and the signatures of one thread are printed from one
+template, a few lines apart, with the comments' text between them.  Blogs, forums and news sites
+of every kind print threads so; none of it depends on having seen the site.
+
+A thread rule (``kind = "thread"``) finds them in three steps:
+
+1. a *signature* is a short line (``max_words``) that holds a timestamp (``stamp``: a time of day,
+   a date, "3 hours ago") and a sign of a person (``signed``: "by", "says", "|", a dash, "Reply"),
+   or that ends like "NAME writes:"; it must not end like a sentence (an article's live-blog
+   entry "12:55 PM – Can't shake this challenger.") and may hold at most ``max_name_words`` words
+   besides the template's own (``thread-markers``: a name, not a headline), and at least one;
+2. signatures are grouped by their *template* (the line with the name left out, the digits
+   folded, the months named alike), so that an article's own byline ("by John on July 15, 2012")
+   never joins its readers' signatures ("Chris Nahr 07.15.12 at 11:59");
+3. a thread is ``min_signatures`` signatures of one template or more, each within ``max_gap``
+   lines of the next, with text between most pairs and a median distance of at most
+   ``max_median_gap`` lines: comments are short, articles are not (a blog's front page, whose
+   posts end in "Posted by X at 09:41 PM", is not a thread).  Neither is a list of posts whose
+   lines, or the lines beside them, give a count of comments ("View/Add Comments (6)", "270
+   Comments"): those are posts and bylines (``not_signature``).
+
+The lines from the first signature (or a comment header just above it: "12 Comments", "Leave a
+Reply") to the last one go, with the last comment: up to the action line that closes it ("Reply",
+"Report abuse"), or, under a header (signatures then head their comments), as many lines as the
+median distance between signatures.  Precision first: a thread whose signatures follow their comments leaves the first
+comment's text, which nothing tells from the article's last paragraph.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import pairwise
+
+import regex
+
+from cleaner.document import Edit, EditLog, iter_lines
+from cleaner.ruleset import vocab
+from cleaner.text.tokens import words
+
+_TOKEN = regex.compile(r"\w+(?:\.\w\.)?|[^\w\s]")
+_TEMPLATE_PUNCTUATION = frozenset("|—–-:#,./()")
+_HALF_DAY = frozenset({"am", "pm", "a.m.", "p.m."})
+_SENTENCE_END = regex.compile(r"\b\p{L}{3,}[.!?][\"'”’)]*\s*$")
+#: the words a signature may end its sentence with ("Posted at 4:05 p.m.", "Anonymous said...")
+_SIGNATURE_END = regex.compile(r"\b(?:[ap]\.?m|said|wrote|says)[.!?…]*\s*$", regex.I)
+
+
+@dataclass(frozen=True)
+class ThreadSpec:
+    """What a thread rule's file gives (see :class:`cleaner.ruleset.model.ThreadRule`)."""
+
+    stamp: regex.Pattern[str]
+    signed: regex.Pattern[str]
+    writes: regex.Pattern[str]
+    actions: regex.Pattern[str]
+    header: regex.Pattern[str]
+    not_signature: regex.Pattern[str]
+    months: regex.Pattern[str]
+    min_signatures: int
+    max_gap: int
+    max_median_gap: int
+    max_words: int
+    max_name_words: int
+
+
+def _markers() -> frozenset[str]:
+    return vocab.words("thread-markers")
+
+
+def template(line: str, spec: ThreadSpec) -> tuple[str, int]:
+    """A signature's template (the line without its name, digits folded) and how many words it left out.
+
+    >>> from cleaner.ruleset.model import load_rules
+    >>> spec = load_rules().get("BP028").spec
+    >>> template("by Eric Kennedy on November 9, 2010 at 6:10 am. Reply #", spec)
+    ('by on M 0 , 0 at 0 : 0 am . reply #', 2)
+    """
+    markers = _markers()
+    out: list[str] = []
+    other = 0
+    for tok in _TOKEN.findall(line):
+        low = tok.lower()
+        if tok.isdigit():
+            key = "0"
+        elif spec.months.fullmatch(low):
+            key = "M"
+        elif low in _HALF_DAY:
+            key = "am"  # morning and afternoon are one template
+        elif low in markers or tok in _TEMPLATE_PUNCTUATION:
+            key = low  # a word or a separator of the template
+        elif not tok[0].isalnum():
+            continue  # other punctuation belongs to names ("Pam@TheMeltaways", "Paula @ Home")
+        else:
+            other += 1
+            continue
+        if not (out and out[-1] == key == "0"):
+            out.append(key)
+    return " ".join(out), other
+
+
+def is_signature(line: str, spec: ThreadSpec) -> bool:
+    """A comment's signature line: who wrote it and when (see the module)."""
+    n = len(words(line))
+    if n == 0 or n > spec.max_words or spec.not_signature.search(line):
+        return False
+    if spec.writes.search(line):
+        return 1 <= template(line, spec)[1] <= spec.max_name_words
+    if not spec.stamp.search(line) or not spec.signed.search(line):
+        return False
+    if _SENTENCE_END.search(line) and not _SIGNATURE_END.search(line):
+        return False
+    # a name: a dated line without one is an entry of the article, not a reader's signature
+    return 1 <= template(line, spec)[1] <= spec.max_name_words
+
+
+def thread_spans(lines: list[str], spec: ThreadSpec) -> list[tuple[int, int, int, str]]:
+    """The threads of ``lines``: (first line, last line, signatures, an example signature), in order."""
+    by_template: dict[str, list[int]] = defaultdict(list)
+    for k, line in enumerate(lines):
+        if is_signature(line, spec):
+            by_template[template(line, spec)[0]].append(k)
+    spans = []
+    for found in by_template.values():
+        runs: list[list[int]] = []
+        for k in found:
+            if runs and k - runs[-1][-1] <= spec.max_gap:
+                runs[-1].append(k)
+            else:
+                runs.append([k])
+        for run in runs:
+            if len(run) >= spec.min_signatures and _is_thread(lines, run, spec):
+                spans.append(_extent(lines, run, spec))
+    spans.sort()
+    merged: list[tuple[int, int, int, str]] = []
+    for span in spans:
+        if merged and span[0] <= merged[-1][1] + 1:
+            a, b, n, example = merged[-1]
+            merged[-1] = (a, max(b, span[1]), n + span[2], example)
+        else:
+            merged.append(span)
+    return merged
+
+
+def _is_thread(lines: list[str], run: list[int], spec: ThreadSpec) -> bool:
+    gaps = sorted(b - a for a, b in pairwise(run))
+    if gaps[len(gaps) // 2] > spec.max_median_gap:
+        return False  # long texts between the signatures: posts, not comments
+    with_text = sum(
+        1
+        for a, b in pairwise(run)
+        if any(lines[k].strip() and not spec.actions.fullmatch(lines[k].strip()) for k in range(a + 1, b))
+    )
+    if 2 * with_text < len(run) - 1:
+        return False  # signatures one under another: a list (of posts, of dates), not a thread
+    # a count of comments beside most signatures: posts' footers, not comments' signatures (one
+    # beside the first is the thread's own header, "12 Comments")
+    counted = sum(
+        1 for k in run if any(spec.not_signature.search(lines[j]) for j in (k - 1, k + 1) if 0 <= j < len(lines))
+    )
+    return 2 * counted < len(run)
+
+
+def _extent(lines: list[str], run: list[int], spec: ThreadSpec) -> tuple[int, int, int, str]:
+    first, last = run[0], run[-1]
+    for k in range(first - 1, max(-1, first - 4), -1):
+        if spec.header.fullmatch(lines[k].strip()):
+            first = k
+            break
+    gaps = sorted(b - a for a, b in pairwise(run))
+    # the last comment's text, up to the action line that closes it ("Reply"), if one comes soon
+    for k in range(last + 1, min(len(lines), last + 1 + spec.max_median_gap)):
+        if spec.actions.fullmatch(lines[k].strip()):
+            last = k
+            break
+    else:
+        if first == run[0] - 1:
+            # a header right above the first signature: each signature heads its comment, and the
+            # last comment is as long as a comment is (the median distance between signatures)
+            last = min(len(lines) - 1, last + gaps[len(gaps) // 2] - 1)
+    while last + 1 < len(lines) and spec.actions.fullmatch(lines[last + 1].strip()):
+        last += 1
+    return first, last, len(run), lines[run[0]].strip()
+
+
+def remove_threads(text: str, spec: ThreadSpec, code: str, slug: str) -> tuple[str, list[Edit]]:
+    """Remove the comment threads of ``text``; one edit per thread, which says what it saw.
+
+    >>> from cleaner.ruleset.model import load_rules
+    >>> spec = load_rules().get("BP028").spec
+    >>> page = "\\n".join(["The article ends here, with a sentence.",
+    ...     "Ann — July 10, 2012, 1:26 am", "Great post!", "Reply",
+    ...     "Bob — July 10, 2012, 2:02 am", "I disagree with most of it.", "Reply",
+    ...     "Cy — July 11, 2012, 9:13 am", "Thanks for this.", "Reply"])
+    >>> out, edits = remove_threads(page, spec, "BP028", "comment-thread")
+    >>> out, edits[0].note
+    ('The article ends here, with a sentence.', 'a comment thread: 3 signatures like "Ann — July 10, 2012, 1:26 am"')
+    """
+    lines_at = list(iter_lines(text))
+    lines = [line for _s, _e, line in lines_at]
+    spans = thread_spans(lines, spec)
+    if not spans:
+        return text, []
+    log = EditLog(text)
+    for first, last, n, example in spans:
+        note = f'a comment thread: {n} signatures like "{example}"'
+        if last + 1 < len(lines_at):  # the lines and the line break after them
+            log.add(code, slug, lines_at[first][0], lines_at[last + 1][0], "", note)
+        else:  # up to the end: the line break before them and the lines
+            start = lines_at[first - 1][1] if first else 0
+            log.add(code, slug, start, lines_at[last][1], "", note)
+    return log.result(), log.edits

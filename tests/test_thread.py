@@ -1,0 +1,73 @@
+"""Comment threads (BP028, issue 11): found by their signatures, removed in one explained edit, article kept."""
+
+from __future__ import annotations
+
+from cleaner.document import Document, apply_edits
+from cleaner.pipeline import Cleaner
+from cleaner.settings import Settings
+
+ARTICLE = [
+    "By Jane Doe on July 10, 2012 at 9:00 am",
+    "The council voted on Tuesday to keep the minimum fare for ride services in the city.",
+    "Members said the rule protects drivers, while the companies said it protects incumbents.",
+    "The vote was seven to four, and the mayor is expected to sign the bill on Friday.",
+]
+NAMES = ["Chris Huang", "Elijah Szasz", "Mari", "Dan", "Tyler Smith", "Izzy"]
+
+
+def _comments(footer: bool) -> list[str]:
+    lines = []
+    for i, name in enumerate(NAMES):
+        signature = f"by {name} on July {10 + i}, 2012 at {i + 1}:0{i} pm. Reply #"
+        body = [f"Comment number {i} says the council got it {'right' if i % 2 else 'wrong'}.", "Thanks for writing."]
+        lines += [*body, signature] if footer else [signature, *body]
+    return lines
+
+
+def _clean(lines: list[str]) -> Document:
+    return Cleaner(Settings()).clean(Document("t", "\n".join(lines)))
+
+
+def test_a_thread_under_the_article_goes_in_one_explained_edit_and_the_byline_stays() -> None:
+    doc = _clean([*ARTICLE, "6 Comments", *_comments(footer=False), "Reply"])
+    assert doc.text == _clean(ARTICLE).text  # what the other rules make of the article alone
+    threads = [e for e in doc.edits if e.code == "BP028"]
+    assert len(threads) == 1
+    assert "6 signatures" in threads[0].note
+    assert "by Chris Huang on July 10, 2012" in threads[0].note
+    assert "Jane Doe" not in threads[0].removed  # the byline is of another template
+    assert apply_edits(doc.original or "", doc.edits) == doc.text
+
+
+def test_signatures_after_their_comments_leave_the_first_comment_not_the_article() -> None:
+    # nothing tells the first comment's text from the article's last paragraph: it stays
+    doc = _clean([*ARTICLE, *_comments(footer=True)])
+    assert doc.text.startswith(_clean(ARTICLE).text)
+    assert "Comment number 0" in doc.text
+    assert "Comment number 1" not in doc.text and "Chris Huang" not in doc.text
+
+
+def test_cleaning_the_output_again_changes_nothing() -> None:
+    for footer in (False, True):
+        once = _clean([*ARTICLE, *_comments(footer), "Leave a Reply", "Name (required)"]).text
+        assert _clean(once.split("\n")).text == once
+
+
+def test_two_signatures_are_no_thread() -> None:
+    doc = _clean([*ARTICLE, *_comments(footer=False)[:6]])
+    assert not [e for e in doc.edits if e.code == "BP028"]
+    assert "Comment number 1" in doc.text
+
+
+def test_other_languages_are_left_alone() -> None:
+    # the signature forms are English; a German page with the same rhythm is not judged by them
+    article = [
+        "Der Stadtrat hat am Dienstag beschlossen, den Mindestpreis für Fahrdienste beizubehalten.",
+        "Die Mitglieder sagten, die Regel schütze die Fahrer, während die Firmen widersprachen.",
+    ]
+    comments = []
+    for i, name in enumerate(NAMES):
+        comments += [f"von {name} am {10 + i}. Juli 2012 um {i + 1}:0{i} Uhr | Antworten", "Das ist eine gute Sache."]
+    lines = article + comments
+    doc = _clean(lines)
+    assert not [e for e in doc.edits if e.code == "BP028"]
