@@ -61,6 +61,7 @@ class ThreadSpec:
     actions: regex.Pattern[str]
     header: regex.Pattern[str]
     not_signature: regex.Pattern[str]
+    cuts: regex.Pattern[str]
     months: regex.Pattern[str]
     min_signatures: int
     max_gap: int
@@ -201,17 +202,42 @@ def remove_threads(text: str, spec: ThreadSpec, code: str, slug: str) -> tuple[s
     >>> out, edits[0].note
     ('The article ends here, with a sentence.', 'a comment thread: 3 signatures like "Ann — July 10, 2012, 1:26 am"')
     """
-    lines_at = list(iter_lines(text))
-    lines = [line for _s, _e, line in lines_at]
-    spans = thread_spans(lines, spec)
+    pieces = _pieces(text, spec)
+    spans = thread_spans([piece for _s, _e, piece in pieces], spec)
     if not spans:
         return text, []
     log = EditLog(text)
     for first, last, n, example in spans:
         note = f'a comment thread: {n} signatures like "{example}"'
-        if last + 1 < len(lines_at):  # the lines and the line break after them
-            log.add(code, slug, lines_at[first][0], lines_at[last + 1][0], "", note)
-        else:  # up to the end: the line break before them and the lines
-            start = lines_at[first - 1][1] if first else 0
-            log.add(code, slug, start, lines_at[last][1], "", note)
+        start, end = pieces[first][0], pieces[last][1]
+        at_line_start = start == 0 or text[start - 1] == "\n"
+        at_line_end = end == len(text) or text[end] == "\n"
+        if at_line_start and at_line_end:
+            if end < len(text):  # the lines and the line break after them
+                log.add(code, slug, start, end + 1, "", note)
+            else:  # up to the end: the line break before them and the lines
+                log.add(code, slug, max(0, start - 1), end, "", note)
+        elif at_line_start or at_line_end:
+            log.add(code, slug, start, end, "", note)  # run-together text: the rest stays on its line
+        else:
+            log.add(code, slug, start, end, "\n", note)  # the text on both sides, on lines of their own
     return log.result(), log.edits
+
+
+def _pieces(text: str, spec: ThreadSpec) -> list[tuple[int, int, str]]:
+    """The lines of ``text``, cut where a signature runs into its neighbours (``cuts``), with their offsets.
+
+    >>> from cleaner.ruleset.model import load_rules
+    >>> spec = load_rules().get("BP028").spec
+    >>> [p for _s, _e, p in _pieces("Ann — July 10, 2012, 1:26 amWow, great.ReplyBob — July 11", spec)]
+    ['Ann — July 10, 2012, 1:26 am', 'Wow, great.', 'Reply', 'Bob — July 11']
+    """
+    out = []
+    for start, end, line in iter_lines(text):
+        at = start
+        for m in spec.cuts.finditer(line):
+            if start + m.start() > at:
+                out.append((at, start + m.start(), text[at : start + m.start()]))
+                at = start + m.start()
+        out.append((at, end, text[at:end]))
+    return out

@@ -477,6 +477,7 @@ def _thread_spec(data: dict[str, Any], where: str) -> ThreadSpec:
         actions=one("actions"),
         header=one("header"),
         not_signature=one("not_signature"),
+        cuts=one("cuts"),
         months=one("months"),
         min_signatures=data["min_signatures"],
         max_gap=data["max_gap"],
@@ -495,8 +496,8 @@ _KIND_FIELDS = {
     "flag": frozenset({"function"}),
     "repeat": frozenset({"min_pages"}),
     "thread": frozenset(
-        {"stamp", "signed", "writes", "actions", "header", "not_signature", "months", "min_signatures", "max_gap"}
-        | {"max_median_gap", "max_words", "max_name_words"}
+        {"stamp", "signed", "writes", "actions", "header", "not_signature", "cuts", "months", "min_signatures"}
+        | {"max_gap", "max_median_gap", "max_words", "max_name_words"}
     ),
     "span": frozenset({"patterns"}),
     "block": frozenset({"anchor", "after", "before"}),
