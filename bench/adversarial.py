@@ -49,6 +49,27 @@ def _repeat(unit: str, size: int) -> str:
     return unit * max(1, size // len(unit))
 
 
+def _thread(size: int, sep: str) -> str:
+    """A comment thread of about ``size`` characters; every signature has its own name and time."""
+    out: list[str] = []
+    total = i = 0
+    while total < size:
+        unit = (
+            sep.join(
+                [
+                    f"Reader{i} Lee — July {1 + i % 28}th, 2012, {1 + i % 12}:{i % 60:02d} am",
+                    "Great post, thanks.",
+                    "Reply",
+                ]
+            )
+            + sep
+        )
+        out.append(unit)
+        total += len(unit)
+        i += 1
+    return "".join(out)
+
+
 def _words(size: int, make: Callable[[random.Random], str], sep: str = " ") -> str:
     """Random words from ``make`` joined by ``sep`` up to ``size`` characters (seeded: the same text every run)."""
     rng = random.Random(9)
@@ -126,6 +147,14 @@ CASES: dict[str, tuple[str, Callable[[int], str]]] = {
         lambda n: _repeat("Leave a Reply\nAugust 8, 2018 at 3:17 pm\n", n),
     ),
     "timestamp-lines": ('"2H ago" on every line', lambda n: _repeat("2H ago\n", n)),
+    "comment-thread": (
+        "a comment thread: signatures (each its own name and time), texts and Reply buttons (BP028)",
+        lambda n: _thread(n, "\n"),
+    ),
+    "comment-thread-glued": (
+        "the same thread run together on one line (BP028's cuts)",
+        lambda n: _thread(n, ""),
+    ),
     "prose-lines": ("running prose, one paragraph per line", lambda n: _repeat(_PROSE.strip() + "\n", n)),
     "flat-text": (
         "flattened text: lowercase, no punctuation",

@@ -28,7 +28,18 @@ from cleaner.steps.glue import LEXICON_LANGUAGES, LONGEST_WORD, _button_cuts, _z
 
 _CLEANER = Cleaner()
 
-_WIDGET_WORDS = ["Read More", "Advertisement", "Share", "Getty", "Photo: Getty Images", "Top Stories", "2H ago"]
+_WIDGET_WORDS = [
+    "Read More",
+    "Advertisement",
+    "Share",
+    "Getty",
+    "Photo: Getty Images",
+    "Top Stories",
+    "2H ago",
+    # a comment's signature and its button (BP028 and its cuts)
+    "Ann Lee — July 10th, 2012, 1:26 am",
+    "Reply",
+]
 _PIECES = st.one_of(
     st.builds(lambda c, n: c * n, st.sampled_from("aZ!.-/ "), st.integers(1, 400)),
     st.builds(

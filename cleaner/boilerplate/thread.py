@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 import regex
@@ -44,6 +45,8 @@ from cleaner.ruleset import vocab
 from cleaner.text.tokens import words
 
 _TOKEN = regex.compile(r"\w+(?:\.\w\.)?|[^\w\s]")
+#: a line longer than this many characters per word allowed has more words than a signature may
+_CHARS_PER_WORD = 30
 _TEMPLATE_PUNCTUATION = frozenset("|—–-:#,./()")
 _HALF_DAY = frozenset({"am", "pm", "a.m.", "p.m."})
 _SENTENCE_END = regex.compile(r"\b\p{L}{3,}[.!?][\"'”’)]*\s*$")
@@ -61,7 +64,7 @@ class ThreadSpec:
     actions: regex.Pattern[str]
     header: regex.Pattern[str]
     not_signature: regex.Pattern[str]
-    cuts: regex.Pattern[str]
+    cuts: tuple[regex.Pattern[str], ...]
     months: regex.Pattern[str]
     min_signatures: int
     max_gap: int
@@ -70,8 +73,21 @@ class ThreadSpec:
     max_name_words: int
 
 
-def _markers() -> frozenset[str]:
-    return vocab.words("thread-markers")
+@lru_cache(maxsize=1 << 16)
+def _token_key(tok: str, months: regex.Pattern[str]) -> str | None:
+    """A token in a template: itself, "0", "M" or "am"; "" if punctuation of a name; None if a word of one."""
+    low = tok.lower()
+    if tok.isdigit():
+        return "0"
+    if months.fullmatch(low):
+        return "M"
+    if low in _HALF_DAY:
+        return "am"  # morning and afternoon are one template
+    if low in vocab.words("thread-markers") or tok in _TEMPLATE_PUNCTUATION:
+        return low  # a word or a separator of the template
+    if not tok[0].isalnum():
+        return ""  # other punctuation belongs to names ("Pam@TheMeltaways", "Paula @ Home")
+    return None
 
 
 def template(line: str, spec: ThreadSpec) -> tuple[str, int]:
@@ -82,50 +98,45 @@ def template(line: str, spec: ThreadSpec) -> tuple[str, int]:
     >>> template("by Eric Kennedy on November 9, 2010 at 6:10 am. Reply #", spec)
     ('by on M 0 , 0 at 0 : 0 am . reply #', 2)
     """
-    markers = _markers()
     out: list[str] = []
     other = 0
     for tok in _TOKEN.findall(line):
-        low = tok.lower()
-        if tok.isdigit():
-            key = "0"
-        elif spec.months.fullmatch(low):
-            key = "M"
-        elif low in _HALF_DAY:
-            key = "am"  # morning and afternoon are one template
-        elif low in markers or tok in _TEMPLATE_PUNCTUATION:
-            key = low  # a word or a separator of the template
-        elif not tok[0].isalnum():
-            continue  # other punctuation belongs to names ("Pam@TheMeltaways", "Paula @ Home")
-        else:
+        key = _token_key(tok, spec.months)
+        if key is None:
             other += 1
-            continue
-        if not (out and out[-1] == key == "0"):
+        elif key and not (out and out[-1] == key == "0"):
             out.append(key)
     return " ".join(out), other
 
 
-def is_signature(line: str, spec: ThreadSpec) -> bool:
-    """A comment's signature line: who wrote it and when (see the module)."""
+def signature_template(line: str, spec: ThreadSpec) -> str | None:
+    """The template of ``line`` if it is a comment's signature (who wrote it and when; see the module), else None."""
+    if len(line) > _CHARS_PER_WORD * spec.max_words:
+        return None  # too long to count its words
+    stamped = spec.stamp.search(line) is not None
+    if not stamped and not spec.writes.search(line):
+        return None  # most lines: no time, no "NAME writes:"
     n = len(words(line))
     if n == 0 or n > spec.max_words or spec.not_signature.search(line):
-        return False
-    if spec.writes.search(line):
-        return 1 <= template(line, spec)[1] <= spec.max_name_words
-    if not spec.stamp.search(line) or not spec.signed.search(line):
-        return False
-    if _SENTENCE_END.search(line) and not _SIGNATURE_END.search(line):
-        return False
+        return None
+    if stamped and not spec.writes.search(line):
+        if not spec.signed.search(line):
+            return None
+        if _SENTENCE_END.search(line) and not _SIGNATURE_END.search(line):
+            return None
+    form, names = template(line, spec)
     # a name: a dated line without one is an entry of the article, not a reader's signature
-    return 1 <= template(line, spec)[1] <= spec.max_name_words
+    return form if 1 <= names <= spec.max_name_words else None
 
 
 def thread_spans(lines: list[str], spec: ThreadSpec) -> list[tuple[int, int, int, str]]:
     """The threads of ``lines``: (first line, last line, signatures, an example signature), in order."""
     by_template: dict[str, list[int]] = defaultdict(list)
+    seen: dict[str, str | None] = {}  # a thread repeats its buttons and its short replies
     for k, line in enumerate(lines):
-        if is_signature(line, spec):
-            by_template[template(line, spec)[0]].append(k)
+        form = seen[line] if line in seen else seen.setdefault(line, signature_template(line, spec))
+        if form is not None:
+            by_template[form].append(k)
     spans = []
     for found in by_template.values():
         runs: list[list[int]] = []
@@ -235,9 +246,10 @@ def _pieces(text: str, spec: ThreadSpec) -> list[tuple[int, int, str]]:
     out = []
     for start, end, line in iter_lines(text):
         at = start
-        for m in spec.cuts.finditer(line):
-            if start + m.start() > at:
-                out.append((at, start + m.start(), text[at : start + m.start()]))
-                at = start + m.start()
+        # each pattern on its own: an alternation of them would lose the literal scans
+        for cut in sorted({start + m.end() for cut_at in spec.cuts for m in cut_at.finditer(line)}):
+            if at < cut < end:
+                out.append((at, cut, text[at:cut]))
+                at = cut
         out.append((at, end, text[at:end]))
     return out

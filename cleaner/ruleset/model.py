@@ -477,7 +477,7 @@ def _thread_spec(data: dict[str, Any], where: str) -> ThreadSpec:
         actions=one("actions"),
         header=one("header"),
         not_signature=one("not_signature"),
-        cuts=one("cuts"),
+        cuts=tuple(_compile(p, where) for p in data["cuts"]),
         months=one("months"),
         min_signatures=data["min_signatures"],
         max_gap=data["max_gap"],
