@@ -13,6 +13,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -216,6 +217,16 @@ def _guard(job: Callable[[], int]) -> None:
     raise typer.Exit(code)
 
 
+RepeatsStore = Annotated[
+    Path | None,
+    typer.Option(
+        "--repeats-store",
+        help="Keep the table of repeated lines (CE001) in this file across runs: read it first, add this "
+        "run's pages, write it back (not with --check or --diff). Hashes only, no text.",
+    ),
+]
+
+
 @app.command(help="Clean documents: repair text and strip boilerplate.\n\n" + EXIT_CODES)
 def clean(
     paths: Paths,
@@ -258,6 +269,7 @@ def clean(
             "those seen on many of its pages (not for stdin, which cannot be read twice).",
         ),
     ] = True,
+    repeats_store: RepeatsStore = None,
 ) -> None:
     """`cleaner clean`: the command line of :func:`cleaner.commands.clean.run_clean`."""
     chosen = [
@@ -295,6 +307,7 @@ def clean(
             progress=progress,
             exit_non_zero_on_fix=exit_non_zero_on_fix,
             repeats=repeats,
+            repeats_store=repeats_store,
         )
         return run_clean(options)
 
@@ -396,6 +409,7 @@ def index(
     text_key: TextKey = "text",
     skip_bad: SkipBad = False,
     progress: Progress = None,
+    repeats_store: RepeatsStore = None,
 ) -> None:
     """`cleaner index`: the command line of :func:`cleaner.commands.index.run_index`."""
 
@@ -414,6 +428,7 @@ def index(
             text_key=text_key,
             skip_bad=skip_bad,
             progress=progress,
+            repeats_store=repeats_store,
         )
         return run_index(options)
 

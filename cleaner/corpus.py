@@ -22,16 +22,21 @@ field), else the folder of its file: files of one folder are pages of one site.
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
 import regex
 import xxhash
 
 from cleaner.document import Document, Edit, EditLog, iter_lines
+from cleaner.errors import InputError
+from cleaner.io.writers import atomic_file
 from cleaner.text.tokens import words
 
 #: A line of this many words or more that ends like a sentence is prose: never removed for repetition.
@@ -46,6 +51,8 @@ CONTENT_LETTERS = 4
 #: distinct page (to count copies once: about 60 bytes a page) and one counter per site.  Each
 #: worker of a pool receives the table once, when it starts.
 MAX_ENTRIES = 2_000_000
+#: The version of a stored table (``--repeats-store``): the hashing of lines and sites it was made with.
+TABLE_FORMAT = "cleaner-repeats-1"
 
 _WORD = regex.compile(r"\w+")
 _LETTER = regex.compile(r"\p{L}")
@@ -137,6 +144,41 @@ class Repeats:
         for doc in docs:
             self.add(doc)
         return self
+
+    def save(self, path: Path) -> None:
+        """Write the table to ``path`` (``.npz``: hashes and counts, no text), atomically.
+
+        >>> import tempfile
+        >>> table = Repeats()
+        >>> table.add(Document("1", "A\\nMenu", record={"url": "https://x.org/1"}))
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     table.save(Path(d) / "t.npz")
+        ...     again = Repeats.load(Path(d) / "t.npz")
+        >>> again.pages("x.org", "Menu"), again.sites["x.org"]
+        (1, 1)
+        """
+        keys = np.fromiter(self.counts.keys(), dtype=np.uint64, count=len(self.counts))
+        counts = np.fromiter(self.counts.values(), dtype=np.uint32, count=len(self.counts))
+        texts = np.fromiter(self._texts, dtype=np.uint64, count=len(self._texts))
+        sites = json.dumps(sorted(self.sites.items()))
+        with atomic_file(path) as f:
+            np.savez_compressed(
+                f, format=np.array(TABLE_FORMAT), keys=keys, counts=counts, texts=texts, sites=np.array(sites)
+            )
+
+    @classmethod
+    def load(cls, path: Path) -> Repeats:
+        """Read a table that :meth:`save` wrote; ``InputError`` if the file is not one."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if str(data["format"]) != TABLE_FORMAT:
+                    raise InputError(f"{path}: not a table of repeated lines of this version ({data['format']})")
+                counts = dict(zip(data["keys"].tolist(), data["counts"].tolist(), strict=True))
+                texts = set(data["texts"].tolist())
+                sites = Counter(dict(json.loads(str(data["sites"]))))
+        except (OSError, ValueError, KeyError) as exc:
+            raise InputError(f"{path}: cannot read the table of repeated lines: {exc}") from exc
+        return cls(counts, sites, texts)
 
     def pages(self, site: str, line: str) -> int:
         """On how many pages of ``site`` the line occurs."""

@@ -160,3 +160,57 @@ def test_sixty_stories_in_one_template_stay_sixty_clusters(tmp_path: Path) -> No
     assert clusters() == 60
     # the same run with the template left in: the check that this corpus tests what it should
     assert clusters("--ignore", "CE001") < 60
+
+
+def _crawl(path: Path, docs: list[Document]) -> Path:
+    path.write_text("".join(json.dumps({"id": d.id, "url": d.record["url"], "text": d.text}) + "\n" for d in docs))
+    return path
+
+
+def test_a_stored_table_carries_the_evidence_across_runs(tmp_path: Path) -> None:
+    docs = _corpus(3)
+    store = tmp_path / "repeats.npz"
+    first = _crawl(tmp_path / "day1.jsonl", docs[:2])
+    second = _crawl(tmp_path / "day2.jsonl", docs[2:])
+    out = tmp_path / "out.jsonl"
+    # two pages of the site: too few to call its menu furniture; the table is kept
+    result = runner.invoke(app, ["clean", str(first), "-o", str(out), "--repeats-store", str(store)])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(out.read_text().splitlines()[0])["text"].startswith("Home\nWorld")
+    assert store.exists()
+    # the next day's single page is judged with the two pages seen before: three pages show the menu
+    for _ in range(2):  # a page counted before is not counted again: the same run, the same result
+        result = runner.invoke(app, ["clean", str(second), "-o", str(out), "--repeats-store", str(store), "--explain"])
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(out.read_text())["text"] == "\n".join(_article(2))
+        assert "(seen on 3 pages of www.example.com)" in result.stdout
+    # the same page alone, without the table: nothing to go on
+    result = runner.invoke(app, ["clean", str(second), "-o", str(out)])
+    assert json.loads(out.read_text())["text"].startswith("Home\nWorld")
+
+
+def test_check_leaves_the_store_alone_and_a_broken_store_is_a_clear_error(tmp_path: Path) -> None:
+    src = _crawl(tmp_path / "crawl.jsonl", _corpus(3))
+    store = tmp_path / "repeats.npz"
+    result = runner.invoke(app, ["clean", str(src), "--check", "--repeats-store", str(store)])
+    assert result.exit_code == 1  # the menus would go
+    assert not store.exists()
+    store.write_bytes(b"not a table")
+    result = runner.invoke(app, ["clean", str(src), "--repeats-store", str(store)])
+    assert result.exit_code == 2
+    assert "cannot read the table of repeated lines" in result.stderr
+    assert store.read_bytes() == b"not a table"
+
+
+def test_index_uses_and_keeps_the_stored_table(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    docs = _corpus(3)
+    _crawl(corpus / "a.jsonl", docs[:2])
+    store = tmp_path / "repeats.npz"
+    result = runner.invoke(
+        app,
+        ["index", str(corpus), "-o", str(tmp_path / "INDEX.json"), "--format", "json", "--repeats-store", str(store)],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert Repeats.load(store).pages("www.example.com", "Home") == 2

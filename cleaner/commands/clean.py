@@ -19,7 +19,7 @@ from typing import TextIO
 
 from rich.console import Console
 
-from cleaner.commands.common import ExitCode, corpus_table, with_progress
+from cleaner.commands.common import ExitCode, corpus_table, save_table, with_progress
 from cleaner.document import Document
 from cleaner.errors import OutputError
 from cleaner.io.discover import ReadReport, plan_inputs
@@ -55,6 +55,7 @@ class CleanOptions:
     progress: bool | None = None  # None: when stderr is a terminal
     exit_non_zero_on_fix: bool = False  # exit 1 when files were rewritten (pre-commit)
     repeats: bool = True  # corpus evidence: a first pass over the inputs (files only)
+    repeats_store: Path | None = None  # the table of repeated lines kept across runs
 
 
 @dataclass
@@ -138,7 +139,15 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
         check_outputs(files, None, "--in-place")
     summary = Summary()
     start = time.perf_counter()
-    table = corpus_table(files, options.settings, options.text_key, options.id_key, options.skip_bad, options.repeats)
+    table = corpus_table(
+        files,
+        options.settings,
+        options.text_key,
+        options.id_key,
+        options.skip_bad,
+        options.repeats,
+        options.repeats_store,
+    )
     docs = read_documents(files, report, options.text_key, options.id_key, options.skip_bad)
     show_progress = err.isatty() if options.progress is None else options.progress
     with ExitStack() as stack:
@@ -158,6 +167,8 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
             if sink is not None:
                 sink.write(doc)
     summary.seconds = time.perf_counter() - start
+    if options.mode not in (WriteMode.CHECK, WriteMode.DIFF):  # the two modes that promise to write nothing
+        save_table(table, options.repeats_store)
     summary_stream = out if options.mode is WriteMode.SUMMARY else err
     for line in summary.lines(slugs):
         print(line, file=summary_stream)

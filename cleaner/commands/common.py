@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -31,16 +32,29 @@ def corpus_table(
     id_key: str = "id",
     skip_bad: bool = False,
     enabled: bool = True,
+    store: Path | None = None,
 ) -> Repeats | None:
-    """The first pass of corpus evidence: the lines each site repeats (None when off, or for stdin).
+    """The first pass of corpus evidence: the lines each site repeats (None when off).
 
     It reads the inputs once more, streaming, and keeps hashes only (:class:`cleaner.corpus.Repeats`).
-    A broken input fails here, before anything is written.
+    A broken input fails here, before anything is written.  With ``store``, the table of earlier
+    runs (if the file exists) is read first and this run's pages are added to it (a page counted
+    before is not counted again); stdin, which cannot be read twice, is cleaned against the stored
+    table alone.  :func:`save_table` writes it back once the run is done.
     """
-    if not enabled or not settings.ruleset().repeats or any(f.kind == "stdin" for f in files):
+    if not enabled or not settings.ruleset().repeats:
         return None
+    table = Repeats.load(store) if store is not None and store.exists() else Repeats()
+    if any(f.kind == "stdin" for f in files):
+        return table if store is not None else None
     quiet = ReadReport(warn=lambda _message: None)  # the second pass gives the warnings
-    return Repeats().add_all(read_documents(files, quiet, text_key, id_key, skip_bad))
+    return table.add_all(read_documents(files, quiet, text_key, id_key, skip_bad))
+
+
+def save_table(table: Repeats | None, store: Path | None) -> None:
+    """Write the table back to ``store`` (atomically) when a run was given one."""
+    if table is not None and store is not None:
+        table.save(store)
 
 
 def with_progress(

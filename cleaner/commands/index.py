@@ -25,7 +25,7 @@ from typing import TextIO
 from rich.console import Console
 
 from cleaner import __version__
-from cleaner.commands.common import ExitCode, corpus_table, with_progress
+from cleaner.commands.common import ExitCode, corpus_table, save_table, with_progress
 from cleaner.dedup import Deduplicator, Signature
 from cleaner.document import Document
 from cleaner.errors import InputError
@@ -67,6 +67,7 @@ class IndexOptions:
     text_key: str = "text"
     skip_bad: bool = False
     progress: bool | None = None  # None: when stderr is a terminal
+    repeats_store: Path | None = None  # the table of repeated lines kept across runs
 
 
 def repository_root(start: Path) -> Path | None:
@@ -219,7 +220,7 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
         check_output_file(files, target, "-o" if options.output else "the manifest")
 
     start = time.perf_counter()
-    table = corpus_table(files, s, options.text_key, skip_bad=options.skip_bad)
+    table = corpus_table(files, s, options.text_key, skip_bad=options.skip_bad, store=options.repeats_store)
     docs = read_documents(files, report, options.text_key, skip_bad=options.skip_bad)
     show_progress = err.isatty() if options.progress is None else options.progress
     console = Console(file=err, stderr=True)
@@ -227,6 +228,8 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
         manifest = build_manifest(with_progress(cleaned, show_progress, console, "indexing"), s, base, report)
     text = render(manifest, options.fmt)
     seconds = time.perf_counter() - start
+    if not options.check:  # --check writes nothing
+        save_table(table, options.repeats_store)
 
     t = manifest.totals()
     print(
