@@ -9,11 +9,13 @@ of every kind print threads so; none of it depends on having seen the site.
 
 A thread rule (``kind = "thread"``) finds them in three steps:
 
-1. a *signature* is a short line (``max_words``) that holds a timestamp (``stamp``: a time of day,
-   a date, "3 hours ago") and a sign of a person (``signed``: "by", "says", "|", a dash, "Reply"),
-   or that ends like "NAME writes:"; it must not end like a sentence (an article's live-blog
-   entry "12:55 PM – Can't shake this challenger.") and may hold at most ``max_name_words`` words
-   besides the template's own (``thread-markers``: a name, not a headline), and at least one;
+1. a *signature* is a short line (``max_words``) that holds a timestamp (``stamp``: a time of day
+   or "3 hours ago"; a date alone signs letters and posts as often) and a sign of a person
+   (``signed``: "by", "says", "|", a dash, "Reply"), or that ends like "NAME writes:"; it must
+   not end like a sentence (an article's live-blog entry "12:55 PM – Can't shake this
+   challenger.") and may hold at most ``max_name_words`` words besides the template's own
+   (``thread-markers``), at least one, and they must read as a name (capitalised, or one or two
+   lowercase words: a username), not as a timeline's headline;
 2. signatures are grouped by their *template* (the line with the name left out, the digits
    folded, the months named alike), so that an article's own byline ("by John on July 15, 2012")
    never joins its readers' signatures ("Chris Nahr 07.15.12 at 11:59");
@@ -109,6 +111,23 @@ def template(line: str, spec: ThreadSpec) -> tuple[str, int]:
     return " ".join(out), other
 
 
+def _is_name(line: str, spec: ThreadSpec) -> bool:
+    """The words of a signature outside its template read as a name: capitalised, or one or two lowercase words.
+
+    A timeline's "7:30 p.m. — Polls close across Ohio" has the shape of a signature, but its words
+    are a headline's.
+
+    >>> from cleaner.ruleset.model import load_rules
+    >>> spec = load_rules().get("BP028").spec
+    >>> [_is_name(s, spec) for s in ("Chris Huang — 1:26 am", "dragoncar said,", "alan p at 1:24 am",
+    ...                             "7:30 p.m. — Polls close across Ohio")]
+    [True, True, True, False]
+    """
+    names = [t for t in _TOKEN.findall(line) if _token_key(t, spec.months) is None]
+    lower = [t for t in names if not t[:1].isupper()]
+    return len(lower) <= 1 or (len(lower) == len(names) <= 2)
+
+
 def signature_template(line: str, spec: ThreadSpec) -> str | None:
     """The template of ``line`` if it is a comment's signature (who wrote it and when; see the module), else None."""
     if len(line) > _CHARS_PER_WORD * spec.max_words:
@@ -126,7 +145,7 @@ def signature_template(line: str, spec: ThreadSpec) -> str | None:
             return None
     form, names = template(line, spec)
     # a name: a dated line without one is an entry of the article, not a reader's signature
-    return form if 1 <= names <= spec.max_name_words else None
+    return form if 1 <= names <= spec.max_name_words and _is_name(line, spec) else None
 
 
 def thread_spans(lines: list[str], spec: ThreadSpec) -> list[tuple[int, int, int, str]]:
