@@ -133,7 +133,9 @@ def _templated(tmp_path: Path) -> Path:
     texts = [f.read_text("utf-8") for f in ARTICLES]
     by_length = sorted(range(len(texts)), key=lambda i: -len(texts[i].split()))
     bodies: list[str] = []
-    split = set(by_length[:17])  # the 17 longest give two articles each: their halves share nothing
+    # the longest give two articles each (their halves share nothing), as many as make sixty
+    assert len(texts) <= 60
+    split = set(by_length[: 60 - len(texts)])
     for i, t in enumerate(texts):
         if i in split:
             paras = [p for p in t.split("\n") if p.strip()]
