@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -126,7 +127,7 @@ class Repeats:
     def add(self, doc: Document) -> None:
         """Count ``doc``'s distinct lines for its site (once per exact text of a page)."""
         site = site_of(doc)
-        text_hash = xxhash.xxh64_intdigest((site + "\0" + doc.text).encode("utf-8", "surrogatepass"))
+        text_hash = self._text_hash(site, doc.text)
         if text_hash in self._texts:
             return
         self._texts.add(text_hash)
@@ -138,6 +139,18 @@ class Repeats:
             self.counts[h] = self.counts.get(h, 0) + 1
         if len(self.counts) > MAX_ENTRIES:
             self.counts = {h: n for h, n in self.counts.items() if n > 1}
+
+    def remember(self, doc: Document) -> None:
+        """Know ``doc``'s text as a page already counted (a cleaned page, read again in a later run).
+
+        Its lines are not counted again: without this, cleaning the output of a run (``--in-place``)
+        with a stored table would count every page a second time.
+        """
+        self._texts.add(self._text_hash(site_of(doc), doc.text))
+
+    @staticmethod
+    def _text_hash(site: str, text: str) -> int:
+        return xxhash.xxh64_intdigest((site + "\0" + text).encode("utf-8", "surrogatepass"))
 
     def add_all(self, docs: Iterable[Document]) -> Repeats:
         """Count every document of ``docs``; return the table."""
@@ -170,13 +183,16 @@ class Repeats:
     def load(cls, path: Path) -> Repeats:
         """Read a table that :meth:`save` wrote; ``InputError`` if the file is not one."""
         try:
-            with np.load(path, allow_pickle=False) as data:
+            loaded = np.load(path, allow_pickle=False)
+            if not isinstance(loaded, np.lib.npyio.NpzFile):
+                raise InputError(f"{path}: not a table of repeated lines (an array, not an .npz archive)")
+            with loaded as data:
                 if str(data["format"]) != TABLE_FORMAT:
                     raise InputError(f"{path}: not a table of repeated lines of this version ({data['format']})")
                 counts = dict(zip(data["keys"].tolist(), data["counts"].tolist(), strict=True))
                 texts = set(data["texts"].tolist())
                 sites = Counter(dict(json.loads(str(data["sites"]))))
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             raise InputError(f"{path}: cannot read the table of repeated lines: {exc}") from exc
         return cls(counts, sites, texts)
 

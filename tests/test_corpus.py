@@ -214,3 +214,39 @@ def test_index_uses_and_keeps_the_stored_table(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert Repeats.load(store).pages("www.example.com", "Home") == 2
+
+
+def test_cleaning_in_place_twice_with_a_store_counts_each_page_once(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    store = tmp_path / "repeats.npz"
+    # a line on two pages of the folder's three: below CE001's three pages
+    for i in range(3):
+        masthead = "Harbour Times Local Edition\n" if i < 2 else ""
+        # and an advertisement that the first run removes: the second run reads other texts
+        page = f"{masthead}Story {i} is about the harbour.\nAdvertisement\nIts boats {i} sail at dawn.\n"
+        (site / f"p{i}.txt").write_text(page, "utf-8")
+    for _ in range(2):  # the second run reads the first run's output: the same pages, not new ones
+        result = runner.invoke(app, ["clean", "--in-place", "--repeats-store", str(store), str(site), "--explain"])
+        assert result.exit_code == 0, result.stderr
+        assert "CE001" not in result.stdout
+    assert Repeats.load(store).pages(next(iter(Repeats.load(store).sites)), "Harbour Times Local Edition") == 2
+
+
+def test_damaged_stores_are_clear_errors(tmp_path: Path) -> None:
+    import numpy as np
+
+    src = _crawl(tmp_path / "crawl.jsonl", _corpus(3))
+    good = tmp_path / "good.npz"
+    assert runner.invoke(app, ["clean", str(src), "--repeats-store", str(good)]).exit_code == 0
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(good.read_bytes()[:300])
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    array = tmp_path / "array.npz"
+    with array.open("wb") as f:
+        np.save(f, np.arange(3))
+    for store in (truncated, empty, array):
+        result = runner.invoke(app, ["clean", str(src), "--repeats-store", str(store)])
+        assert result.exit_code == 2, (store.name, result.stderr)
+        assert "table of repeated lines" in result.stderr

@@ -71,3 +71,19 @@ def test_other_languages_are_left_alone() -> None:
     lines = article + comments
     doc = _clean(lines)
     assert not [e for e in doc.edits if e.code == "BP028"]
+
+
+def test_a_header_never_reaches_over_article_text() -> None:
+    lines = [*ARTICLE, "Reactions", "The mayor welcomed the ruling.", *_comments(footer=False), "Reply"]
+    doc = _clean(lines)
+    assert "The mayor welcomed the ruling." in doc.text
+    assert "Comment number 1" not in doc.text
+
+
+def test_times_without_dates_are_no_signatures() -> None:
+    # race results, schedules, itineraries: a name, a dash and a time, a few lines apart
+    lines = ["Results from Sunday's marathon."]
+    for i, name in enumerate(["Eliud Kipchoge", "Amos Kipruto", "Mark Korir", "Tadu Abate"]):
+        lines += [f"{i + 1}. {name} — 2:0{i}:09", f"Runner {i + 1} finished strongly in the heat."]
+    doc = _clean(lines)
+    assert not [e for e in doc.edits if e.code == "BP028"]

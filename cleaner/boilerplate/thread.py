@@ -10,7 +10,8 @@ of every kind print threads so; none of it depends on having seen the site.
 A thread rule (``kind = "thread"``) finds them in three steps:
 
 1. a *signature* is a short line (``max_words``) that holds a timestamp (``stamp``: a time of day
-   or "3 hours ago"; a date alone signs letters and posts as often) and a sign of a person
+   or "3 hours ago") with a date (``dated``: a date alone signs letters and posts as often, a
+   time alone race results and schedules) and a sign of a person
    (``signed``: "by", "says", "|", a dash, "Reply"), or that ends like "NAME writes:"; it must
    not end like a sentence (an article's live-blog entry "12:55 PM – Can't shake this
    challenger.") and may hold at most ``max_name_words`` words besides the template's own
@@ -61,6 +62,7 @@ class ThreadSpec:
     """What a thread rule's file gives (see :class:`cleaner.ruleset.model.ThreadRule`)."""
 
     stamp: regex.Pattern[str]
+    dated: regex.Pattern[str]
     signed: regex.Pattern[str]
     writes: regex.Pattern[str]
     actions: regex.Pattern[str]
@@ -132,7 +134,7 @@ def signature_template(line: str, spec: ThreadSpec) -> str | None:
     """The template of ``line`` if it is a comment's signature (who wrote it and when; see the module), else None."""
     if len(line) > _CHARS_PER_WORD * spec.max_words:
         return None  # too long to count its words
-    stamped = spec.stamp.search(line) is not None
+    stamped = spec.stamp.search(line) is not None and spec.dated.search(line) is not None
     if not stamped and not spec.writes.search(line):
         return None  # most lines: no time, no "NAME writes:"
     n = len(words(line))
@@ -203,6 +205,8 @@ def _extent(lines: list[str], run: list[int], spec: ThreadSpec) -> tuple[int, in
         if spec.header.fullmatch(lines[k].strip()):
             first = k
             break
+        if lines[k].strip() and not spec.actions.fullmatch(lines[k].strip()):
+            break  # a header reaches over blank lines and buttons only, never over text
     gaps = sorted(b - a for a, b in pairwise(run))
     # the last comment's text, up to the action line that closes it ("Reply"), if one comes soon
     for k in range(last + 1, min(len(lines), last + 1 + spec.max_median_gap)):

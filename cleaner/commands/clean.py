@@ -159,6 +159,8 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
             sink = stack.enter_context(CorpusSink(target, options.text_key, options.id_key))
         for doc in with_progress(cleaned, show_progress, console):
             summary.add(doc)
+            if table is not None and options.repeats_store is not None:
+                table.remember(doc)  # its cleaned text, if read again later, is a page counted already
             if options.explain:
                 for line in explain_lines(doc):
                     print(line, file=note)

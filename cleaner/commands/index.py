@@ -228,9 +228,27 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
         manifest = build_manifest(with_progress(cleaned, show_progress, console, "indexing"), s, base, report)
     text = render(manifest, options.fmt)
     seconds = time.perf_counter() - start
-    if not options.check:  # --check writes nothing
+    code = _report_and_write(
+        manifest, text, seconds, report, options, target, old, (out, err) if to_stdout else (None, err)
+    )
+    if not options.check:  # --check writes nothing; the table goes last, once the manifest is written
         save_table(table, options.repeats_store)
+    return code
 
+
+def _report_and_write(
+    manifest: Manifest,
+    text: str,
+    seconds: float,
+    report: ReadReport,
+    options: IndexOptions,
+    target: Path,
+    old: bytes | None,
+    streams: tuple[TextIO | None, TextIO],
+) -> ExitCode:
+    """Print the totals and write the manifest (to ``streams[0]`` when it is stdout; or compare it,
+    with --check); the exit code."""
+    out, err = streams
     t = manifest.totals()
     print(
         f"{t['documents']} documents, {t['kept']} kept, {t['duplicates']} duplicates, "
@@ -241,7 +259,7 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
         print(f"skipped {report.skipped_lines} broken JSONL lines", file=err)
     if report.skipped_files:
         print(f"skipped {report.skipped_files} files (binary, damaged or manifests; see the warnings)", file=err)
-    if to_stdout:
+    if out is not None:
         out.write(text)
         out.flush()
         return ExitCode.OK

@@ -472,6 +472,7 @@ def _thread_spec(data: dict[str, Any], where: str) -> ThreadSpec:
 
     return ThreadSpec(
         stamp=one("stamp"),
+        dated=one("dated"),
         signed=one("signed"),
         writes=one("writes"),
         actions=one("actions"),
@@ -496,8 +497,8 @@ _KIND_FIELDS = {
     "flag": frozenset({"function"}),
     "repeat": frozenset({"min_pages"}),
     "thread": frozenset(
-        {"stamp", "signed", "writes", "actions", "header", "not_signature", "cuts", "months", "min_signatures"}
-        | {"max_gap", "max_median_gap", "max_words", "max_name_words"}
+        {"stamp", "dated", "signed", "writes", "actions", "header", "not_signature", "cuts", "months"}
+        | {"min_signatures", "max_gap", "max_median_gap", "max_words", "max_name_words"}
     ),
     "span": frozenset({"patterns"}),
     "block": frozenset({"anchor", "after", "before"}),
