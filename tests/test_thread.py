@@ -12,7 +12,7 @@ ARTICLE = [
     "Members said the rule protects drivers, while the companies said it protects incumbents.",
     "The vote was seven to four, and the mayor is expected to sign the bill on Friday.",
 ]
-NAMES = ["Chris Huang", "Elijah Szasz", "Mari", "Dan", "Tyler Smith", "Izzy"]
+NAMES = ["Nora Patel", "Owen Brandt", "Ravi", "Jo", "Sam Ortega", "Kit"]
 
 
 def _comments(footer: bool) -> list[str]:
@@ -34,7 +34,7 @@ def test_a_thread_under_the_article_goes_in_one_explained_edit_and_the_byline_st
     threads = [e for e in doc.edits if e.code == "BP028"]
     assert len(threads) == 1
     assert "6 signatures" in threads[0].note
-    assert "by Chris Huang on July 10, 2012" in threads[0].note
+    assert "by Nora Patel on July 10, 2012" in threads[0].note
     assert "Jane Doe" not in threads[0].removed  # the byline is of another template
     assert apply_edits(doc.original or "", doc.edits) == doc.text
 
@@ -44,7 +44,7 @@ def test_signatures_after_their_comments_leave_the_first_comment_not_the_article
     doc = _clean([*ARTICLE, *_comments(footer=True)])
     assert doc.text.startswith(_clean(ARTICLE).text)
     assert "Comment number 0" in doc.text
-    assert "Comment number 1" not in doc.text and "Chris Huang" not in doc.text
+    assert "Comment number 1" not in doc.text and "Nora Patel" not in doc.text
 
 
 def test_cleaning_the_output_again_changes_nothing() -> None:

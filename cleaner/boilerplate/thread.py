@@ -1,9 +1,9 @@
 """Comment threads: readers' comments that a page printed after (or inside) its article.
 
 A comment thread shows itself by its rhythm, not by its words: every comment carries a signature
-line (who wrote it and when: "Chris Huang — July 10th, 2012, 1:26 am", "by Eric Kennedy on
-November 9, 2010 at 6:10 am. Reply #", "Posted by: Ellen at September 10, 2012 11:40 AM",
-"by ravenswood1000 (543817) writes:"), and the signatures of one thread are printed from one
+line (who wrote it and when: "Nora Patel — July 10th, 2012, 1:26 am", "by Ines Moreau on
+November 9, 2010 at 6:10 am. Reply #", "Posted by: Marta at September 10, 2012 11:40 AM",
+"by bluekite42 (118204) writes:"), and the signatures of one thread are printed from one
 template, a few lines apart, with the comments' text between them.  Blogs, forums and news sites
 of every kind print threads so; none of it depends on having seen the site.
 
@@ -13,13 +13,13 @@ A thread rule (``kind = "thread"``) finds them in three steps:
    or "3 hours ago") with a date (``dated``: a date alone signs letters and posts as often, a
    time alone race results and schedules) and a sign of a person
    (``signed``: "by", "says", "|", a dash, "Reply"), or that ends like "NAME writes:"; it must
-   not end like a sentence (an article's live-blog entry "12:55 PM – Can't shake this
-   challenger.") and may hold at most ``max_name_words`` words besides the template's own
+   not end like a sentence (an article's live-blog entry "12:55 PM – The leader holds on for
+   another hole.") and may hold at most ``max_name_words`` words besides the template's own
    (``thread-markers``), at least one, and they must read as a name (capitalised, or one or two
    lowercase words: a username), not as a timeline's headline;
 2. signatures are grouped by their *template* (the line with the name left out, the digits
    folded, the months named alike), so that an article's own byline ("by John on July 15, 2012")
-   never joins its readers' signatures ("Chris Nahr 07.15.12 at 11:59");
+   never joins its readers' signatures ("Tom Okafor 03.02.14 at 10:41");
 3. a thread is ``min_signatures`` signatures of one template or more, each within ``max_gap``
    lines of the next, with text between most pairs and a median distance of at most
    ``max_median_gap`` lines: comments are short, articles are not (a blog's front page, whose
@@ -30,8 +30,8 @@ A thread rule (``kind = "thread"``) finds them in three steps:
 The lines from the first signature (or a comment header just above it: "12 Comments", "Leave a
 Reply") to the last one go, with the last comment: up to the action line that closes it ("Reply",
 "Report abuse"), or, under a header (signatures then head their comments), as many lines as the
-median distance between signatures.  Precision first: a thread whose signatures follow their comments leaves the first
-comment's text, which nothing tells from the article's last paragraph.
+median distance between signatures.  Precision first: a thread whose signatures follow their
+comments leaves the first comment's text, which nothing tells from the article's last paragraph.
 """
 
 from __future__ import annotations
@@ -90,8 +90,21 @@ def _token_key(tok: str, months: regex.Pattern[str]) -> str | None:
     if low in vocab.words("thread-markers") or tok in _TEMPLATE_PUNCTUATION:
         return low  # a word or a separator of the template
     if not tok[0].isalnum():
-        return ""  # other punctuation belongs to names ("Pam@TheMeltaways", "Paula @ Home")
+        return ""  # other punctuation belongs to names ("Ada@SmallKitchen", "Paula @ Home")
     return None
+
+
+def _parse(line: str, spec: ThreadSpec) -> tuple[str, list[str]]:
+    """A line's template (without its name, digits folded) and the words it left out (the name)."""
+    out: list[str] = []
+    names: list[str] = []
+    for tok in _TOKEN.findall(line):
+        key = _token_key(tok, spec.months)
+        if key is None:
+            names.append(tok)
+        elif key and not (out and out[-1] == key == "0"):
+            out.append(key)
+    return " ".join(out), names
 
 
 def template(line: str, spec: ThreadSpec) -> tuple[str, int]:
@@ -99,18 +112,11 @@ def template(line: str, spec: ThreadSpec) -> tuple[str, int]:
 
     >>> from cleaner.ruleset.model import load_rules
     >>> spec = load_rules().get("BP028").spec
-    >>> template("by Eric Kennedy on November 9, 2010 at 6:10 am. Reply #", spec)
+    >>> template("by Ines Moreau on November 9, 2010 at 6:10 am. Reply #", spec)
     ('by on M 0 , 0 at 0 : 0 am . reply #', 2)
     """
-    out: list[str] = []
-    other = 0
-    for tok in _TOKEN.findall(line):
-        key = _token_key(tok, spec.months)
-        if key is None:
-            other += 1
-        elif key and not (out and out[-1] == key == "0"):
-            out.append(key)
-    return " ".join(out), other
+    form, names = _parse(line, spec)
+    return form, len(names)
 
 
 def _is_name(line: str, spec: ThreadSpec) -> bool:
@@ -121,11 +127,14 @@ def _is_name(line: str, spec: ThreadSpec) -> bool:
 
     >>> from cleaner.ruleset.model import load_rules
     >>> spec = load_rules().get("BP028").spec
-    >>> [_is_name(s, spec) for s in ("Chris Huang — 1:26 am", "dragoncar said,", "alan p at 1:24 am",
+    >>> [_is_name(s, spec) for s in ("Nora Patel — 1:26 am", "bikecat said,", "alan p at 1:24 am",
     ...                             "7:30 p.m. — Polls close across Ohio")]
     [True, True, True, False]
     """
-    names = [t for t in _TOKEN.findall(line) if _token_key(t, spec.months) is None]
+    return _reads_as_name(_parse(line, spec)[1])
+
+
+def _reads_as_name(names: list[str]) -> bool:
     lower = [t for t in names if not t[:1].isupper()]
     return len(lower) <= 1 or (len(lower) == len(names) <= 2)
 
@@ -135,19 +144,20 @@ def signature_template(line: str, spec: ThreadSpec) -> str | None:
     if len(line) > _CHARS_PER_WORD * spec.max_words:
         return None  # too long to count its words
     stamped = spec.stamp.search(line) is not None and spec.dated.search(line) is not None
-    if not stamped and not spec.writes.search(line):
+    writes = spec.writes.search(line) is not None
+    if not stamped and not writes:
         return None  # most lines: no time, no "NAME writes:"
     n = len(words(line))
     if n == 0 or n > spec.max_words or spec.not_signature.search(line):
         return None
-    if stamped and not spec.writes.search(line):
+    if not writes:
         if not spec.signed.search(line):
             return None
         if _SENTENCE_END.search(line) and not _SIGNATURE_END.search(line):
             return None
-    form, names = template(line, spec)
+    form, names = _parse(line, spec)
     # a name: a dated line without one is an entry of the article, not a reader's signature
-    return form if 1 <= names <= spec.max_name_words and _is_name(line, spec) else None
+    return form if 1 <= len(names) <= spec.max_name_words and _reads_as_name(names) else None
 
 
 def thread_spans(lines: list[str], spec: ThreadSpec) -> list[tuple[int, int, int, str]]:
@@ -167,8 +177,12 @@ def thread_spans(lines: list[str], spec: ThreadSpec) -> list[tuple[int, int, int
             else:
                 runs.append([k])
         for run in runs:
-            if len(run) >= spec.min_signatures and _is_thread(lines, run, spec):
-                spans.append(_extent(lines, run, spec))
+            if len(run) < spec.min_signatures:
+                continue
+            gaps = sorted(b - a for a, b in pairwise(run))
+            median = gaps[len(gaps) // 2]
+            if _is_thread(lines, run, median, spec):
+                spans.append(_extent(lines, run, median, spec))
     spans.sort()
     merged: list[tuple[int, int, int, str]] = []
     for span in spans:
@@ -180,9 +194,8 @@ def thread_spans(lines: list[str], spec: ThreadSpec) -> list[tuple[int, int, int
     return merged
 
 
-def _is_thread(lines: list[str], run: list[int], spec: ThreadSpec) -> bool:
-    gaps = sorted(b - a for a, b in pairwise(run))
-    if gaps[len(gaps) // 2] > spec.max_median_gap:
+def _is_thread(lines: list[str], run: list[int], median: int, spec: ThreadSpec) -> bool:
+    if median > spec.max_median_gap:
         return False  # long texts between the signatures: posts, not comments
     with_text = sum(
         1
@@ -199,7 +212,7 @@ def _is_thread(lines: list[str], run: list[int], spec: ThreadSpec) -> bool:
     return 2 * counted < len(run)
 
 
-def _extent(lines: list[str], run: list[int], spec: ThreadSpec) -> tuple[int, int, int, str]:
+def _extent(lines: list[str], run: list[int], median: int, spec: ThreadSpec) -> tuple[int, int, int, str]:
     first, last = run[0], run[-1]
     for k in range(first - 1, max(-1, first - 4), -1):
         if spec.header.fullmatch(lines[k].strip()):
@@ -207,7 +220,6 @@ def _extent(lines: list[str], run: list[int], spec: ThreadSpec) -> tuple[int, in
             break
         if lines[k].strip() and not spec.actions.fullmatch(lines[k].strip()):
             break  # a header reaches over blank lines and buttons only, never over text
-    gaps = sorted(b - a for a, b in pairwise(run))
     # the last comment's text, up to the action line that closes it ("Reply"), if one comes soon
     for k in range(last + 1, min(len(lines), last + 1 + spec.max_median_gap)):
         if spec.actions.fullmatch(lines[k].strip()):
@@ -217,7 +229,7 @@ def _extent(lines: list[str], run: list[int], spec: ThreadSpec) -> tuple[int, in
         if first == run[0] - 1:
             # a header right above the first signature: each signature heads its comment, and the
             # last comment is as long as a comment is (the median distance between signatures)
-            last = min(len(lines) - 1, last + gaps[len(gaps) // 2] - 1)
+            last = min(len(lines) - 1, last + median - 1)
     while last + 1 < len(lines) and spec.actions.fullmatch(lines[last + 1].strip()):
         last += 1
     return first, last, len(run), lines[run[0]].strip()
