@@ -43,6 +43,12 @@ def task_path(shared: Path, task: str, evalset: str = "dev") -> Path:
     return plain if plain.exists() else plain.with_suffix(".jsonl.gz")
 
 
+def documents(records: dict[str, Any]) -> Iterator[Document]:
+    """The task's records as documents that keep their ``url`` (as a crawler's records do), for CE001."""
+    for rid, r in records.items():
+        yield Document(rid, r["text"], record={"url": r["url"]} if r.get("url") else None)
+
+
 def evaluate_text_task(
     shared: Path, task: str, jobs: int = 1, evalset: str = "dev", repeats: bool = True, settings: Settings | None = None
 ) -> dict[str, Any]:
@@ -54,12 +60,8 @@ def evaluate_text_task(
     scorer = load_scorer(shared)
     records = scorer.read(str(task_path(shared, task, evalset)))
 
-    def docs() -> Iterator[Document]:
-        for rid, r in records.items():
-            yield Document(rid, r["text"], record={"url": r["url"]} if r.get("url") else None)
-
-    table = Repeats().add_all(docs()) if repeats else None
-    cleaned = clean_stream(docs(), settings or Settings(), jobs=jobs, repeats=table)
+    table = Repeats().add_all(documents(records)) if repeats else None
+    cleaned = clean_stream(documents(records), settings or Settings(), jobs=jobs, repeats=table)
     out = {d.id: {"id": d.id, "text": d.text} for d in cleaned}
     result: dict[str, Any] = scorer.text_scores(records, out)
     return result

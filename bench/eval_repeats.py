@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import eval_dev
 
 from cleaner.corpus import Repeats
-from cleaner.document import Document
 from cleaner.pipeline import Cleaner
 from cleaner.ruleset.model import RepeatRule
 from cleaner.settings import Settings
@@ -48,17 +46,13 @@ def score(records: dict[str, Any], min_pages: int | None) -> dict[str, float]:
     """CE001 alone with this ``min_pages`` (None: the text as it is) on ``records``, scored."""
     scorer = eval_dev.load_scorer(eval_dev.DEFAULT_SHARED)
 
-    def docs() -> Iterator[Document]:
-        for rid, r in records.items():
-            yield Document(rid, r["text"], record={"url": r["url"]} if r.get("url") else None)
-
     if min_pages is None:
         out = {rid: {"id": rid, "text": r["text"]} for rid, r in records.items()}
     else:
-        cleaner = Cleaner(Settings(select=("CE",)), Repeats().add_all(docs()))
+        cleaner = Cleaner(Settings(select=("CE",)), Repeats().add_all(eval_dev.documents(records)))
         cleaner._repeat_rules = tuple(replace(r, min_pages=min_pages) for r in cleaner._repeat_rules)
         assert all(isinstance(r, RepeatRule) for r in cleaner._repeat_rules)
-        out = {d.id: {"id": d.id, "text": cleaner.clean(d).text} for d in docs()}
+        out = {d.id: {"id": d.id, "text": cleaner.clean(d).text} for d in eval_dev.documents(records)}
     res = scorer.text_scores(records, out)
     return {k: float(res[k]) for k in ("recall", "junk_removed", "prose_lost_per_1000")}
 

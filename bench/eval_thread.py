@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -75,12 +74,9 @@ def site(rid: str, url: str | None) -> str:
 
 
 def clean_all(records: dict[str, Any], settings: Settings) -> dict[str, Document]:
-    def docs() -> Iterator[Document]:
-        for rid, r in records.items():
-            yield Document(rid, r["text"], record={"url": r["url"]} if r.get("url") else None)
 
-    cleaner = Cleaner(settings, Repeats().add_all(docs()))
-    return {d.id: cleaner.clean(d) for d in docs()}
+    cleaner = Cleaner(settings, Repeats().add_all(eval_dev.documents(records)))
+    return {d.id: cleaner.clean(d) for d in eval_dev.documents(records)}
 
 
 def gold_keeps_thread(record: dict[str, Any], doc: Document) -> bool:
