@@ -110,6 +110,10 @@ def is_caption(line: str) -> bool:
 
 
 _VOICE = vocab.words("caption-voice-en")
+_NOT_CAPTION = vocab.words("caption-not-en")
+#: Where one sentence ends and another begins: a word of three lowercase letters or a digit, the
+#: stop, perhaps a closing quote, a capital.  "Calif., last Wednesday" and "Nov. 19" do not count.
+_NEXT_SENTENCE = regex.compile(r"(?<=\p{Ll}{3}|\d)[.!?][\"”’)]?\s+[\"“‘]?\p{Lu}")
 
 
 @shape("photo-caption")
@@ -117,18 +121,26 @@ def is_photo_caption(line: str) -> bool:
     """A caption above a photo credit: a caption (:func:`is_caption`) in the third person.
 
     The line above a credit is often the picture's caption, but as often the article's paragraph
-    that the picture stood beside.  A caption describes its picture in the third person; a line
-    that says "I", "we" or "you" is the article's (or a blog's) own voice.
+    that the picture stood beside.  A caption describes its picture in one sentence, in the third
+    person and the present: a line that says "I", "we" or "you" is the article's (or a blog's)
+    own voice, and one of two sentences, a question, or one that reports ("said", "according
+    to") or foresees ("will", "could") is the article's paragraph or its summary.
 
     >>> is_photo_caption("Heavy air pollution in Delhi is shaving years off the lives of millions.")
     True
     >>> is_photo_caption("With a few days of use, I know it is the right tablet for me.")
     False
+    >>> is_photo_caption("The mayor will sign the bill on Monday, according to her office.")
+    False
+    >>> is_photo_caption("The fee was often blamed. Small firms called it unfair.")
+    False
+    >>> is_photo_caption("A runner crosses the line in Boston, May 18, 2012.")
+    True
     """
     s = line.strip()
-    if not is_caption(s):
+    if not is_caption(s) or s.endswith("?") or _NEXT_SENTENCE.search(s):
         return False
-    return not any(w.lower() in _VOICE for w in LETTER_WORD.findall(s))
+    return not any(w.lower() in _VOICE or w in _NOT_CAPTION for w in LETTER_WORD.findall(s))
 
 
 @shape("label")
