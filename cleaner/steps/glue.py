@@ -22,16 +22,16 @@ Two kinds of glue:
 
 from __future__ import annotations
 
-import gc
 import math
 from bisect import bisect_left
 from functools import cache, lru_cache
 
 import regex
-from wordfreq import get_frequency_dict, zipf_frequency
+from wordfreq import zipf_frequency
 
 from cleaner.ruleset import vocab
 from cleaner.ruleset.registry import splitter
+from cleaner.text import lexicon
 from cleaner.text.tokens import LETTER_RUN
 
 # The three cut-offs below were chosen by hand on the development set's glued task and the clean
@@ -100,39 +100,26 @@ LEXICON_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "ru")
 def _zipf(word: str) -> float:
     if word.isascii() and word.isalpha() and word.islower():  # [a-z]+, without a regex call
         # what zipf_frequency gives, without its tokenizer (a run of a-z is one token, which its
-        # normalisation leaves alone): a dictionary look-up per language, 10 times faster, which
-        # a line of thousands of glued words needs (issue 9); tests/test_adversarial.py compares
-        if word not in _known_words():
-            return _UNKNOWN_ZIPF  # what the loop below gives: no lexicon has it (one look-up, not eight)
-        freq = 0.0
-        for lexicon in _lexicons():
-            f = lexicon.get(word, 0.0)
-            if f > freq:
-                freq = f
+        # normalisation leaves alone): one look-up in the eight languages' table (the highest
+        # frequency of the word in any of them), which a line of thousands of glued words needs
+        # (issue 9); tests/test_adversarial.py compares
+        freq = _lexicon().get(word)
         return _freq_to_zipf(freq) if freq else _UNKNOWN_ZIPF
     return max(zipf_frequency(word, lang) for lang in LEXICON_LANGUAGES)
 
 
-@cache
-def _lexicons() -> tuple[dict[str, float], ...]:
-    """wordfreq's frequency dictionaries for :data:`LEXICON_LANGUAGES` (the ones it looks words up in)."""
-    tables = tuple(get_frequency_dict(lang) for lang in LEXICON_LANGUAGES)
-    gc.freeze()  # millions of entries that live as long as the process: out of the collector's way
-    return tables
+def _lexicon() -> lexicon.FrequencyTable:
+    """wordfreq's frequencies in :data:`LEXICON_LANGUAGES`, the highest of the eight for each word.
 
-
-@cache
-def _known_words() -> frozenset[str]:
-    """Every word of the :func:`_lexicons`, built once per process (about 0.5 s and 90 MB).
-
-    Most capitals inside a long run of letters are not glue, and the part after one is a string
-    that no lexicon knows: one look-up here settles it, where asking the eight dictionaries costs
-    eight (cache misses on tables of millions of entries: the main cost of a line of glued
-    capitals, issue 9).  Same values: a word not in it gets 0.0 from every dictionary.
+    A memory-mapped table built once per machine (:mod:`cleaner.text.lexicon`): opening it costs
+    nothing, where loading wordfreq's eight dictionaries took about 3 s and 400 MB per process.
     """
-    known = frozenset[str]().union(*_lexicons())
-    gc.freeze()  # as for the lexicons
-    return known
+    return lexicon.table(LEXICON_LANGUAGES)
+
+
+def _known(word: str) -> bool:
+    """Whether a word of a-z is in any of the lexicons (most parts after a capital inside a word are not)."""
+    return _lexicon().get(word) > 0.0
 
 
 def _freq_to_zipf(freq: float) -> float:
@@ -191,7 +178,7 @@ def glue_points(line: str) -> list[int]:
     points.update(m.start() for m in _PLAIN_GLUE.finditer(line))
     # a capital inside a word is where a token can be cut: without one in the line, no token has one
     camel = _CAMEL.search(line) is not None
-    known = _known_words() if camel else frozenset[str]()  # built on first need (0.5 s, 80 MB)
+    known = _known
     for token in LETTER_RUN.finditer(line) if camel else ():
         word = token.group()
         if len(word) < 4 or line[token.start() - 1 : token.start()] in ("#", "@"):
@@ -201,7 +188,7 @@ def glue_points(line: str) -> list[int]:
         for k, cut in enumerate(cuts):
             right = word[cut : bounds[k + 2]]
             lowered = right.lower()
-            if lowered.isascii() and lowered not in known and lowered not in _FURNITURE_WORDS:
+            if lowered.isascii() and not known(lowered) and lowered not in _FURNITURE_WORDS:
                 # what _is_glued_word answers, without its caches: a right part of a-z that no
                 # lexicon knows has Zipf 0, below PART_ZIPF and STARTER_ZIPF, and is no furniture
                 continue

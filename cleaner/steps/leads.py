@@ -32,18 +32,18 @@ change is only made if the result would not be changed again, so the repair is i
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 
 import regex
-from wordfreq import available_languages, get_frequency_dict, top_n_list
+from wordfreq import available_languages, top_n_list
 
 from cleaner.document import Edit, EditLog
 from cleaner.ruleset import vocab
 from cleaner.ruleset.registry import RepairContext, flag, repair
+from cleaner.text import lexicon
 from cleaner.text.language import detect_language
 from cleaner.text.style import is_flat
 from cleaner.text.tokens import SCRIPT_LETTERS, SCRIPT_WORD, TAIL_WORD, TOKEN, words
@@ -138,15 +138,13 @@ def _languages() -> frozenset[str]:
     return frozenset(available_languages("small")) | frozenset(available_languages("large"))
 
 
-@cache
-def _lexicon(lang: str) -> dict[str, float]:
+def _lexicon(lang: str) -> lexicon.FrequencyTable:
     """Every word wordfreq knows in ``lang``, with its frequency (casefolded, as wordfreq keeps them).
 
-    wordfreq keeps this dictionary for its own look-ups too: it is shared, not copied.
+    A memory-mapped table built once per machine (:mod:`cleaner.text.lexicon`), not the
+    dictionary that wordfreq loads into every process.
     """
-    lexicon: dict[str, float] = get_frequency_dict(lang)
-    gc.freeze()  # a table as long-lived as the process: out of the collector's way (see pipeline.settle)
-    return lexicon
+    return lexicon.table((lang,))
 
 
 @cache
@@ -158,9 +156,10 @@ def _alphabet(lang: str) -> str:
 
 def _completions(frag: str, lang: str) -> list[tuple[str, int]]:
     """The words of ``lang`` that are ``frag`` with one or two letters added in front, and how many."""
-    lexicon, letters = _lexicon(lang), _alphabet(lang)
-    found = [(ch + frag, 1) for ch in letters if ch + frag in lexicon]
-    found += [(a + b + frag, 2) for a in letters for b in letters if a + b + frag in lexicon]
+    table, letters = _lexicon(lang), _alphabet(lang)
+    candidates = [(ch + frag, 1) for ch in letters] + [(a + b + frag, 2) for a in letters for b in letters]
+    known = table.get_many([word for word, _ in candidates]) > 0.0
+    found = [c for c, k in zip(candidates, known.tolist(), strict=True) if k]
     return found
 
 
@@ -181,7 +180,7 @@ class _Model:
 
     def p(self, word: str) -> float:
         """The probability of ``word`` as the first word of this document."""
-        lexicon = _lexicon(self.lang).get(word, 0.0)
+        lexicon = _lexicon(self.lang).get(word)
         cache_p = 0.0
         if self.size:
             cache_p = 0.5 * self.unigrams[word] / self.size

@@ -1,0 +1,81 @@
+"""The memory-mapped frequency tables give wordfreq's own numbers, and are built once and reused."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from wordfreq import get_frequency_dict
+
+from cleaner.steps.glue import LEXICON_LANGUAGES
+from cleaner.text import lexicon
+
+
+@pytest.fixture
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path / "cache"))
+    lexicon.table.cache_clear()
+    yield tmp_path / "cache"
+    lexicon.table.cache_clear()
+
+
+def test_every_word_of_a_language_has_its_wordfreq_frequency(fresh_cache: Path) -> None:
+    words = get_frequency_dict("nl")
+    table = lexicon.table(("nl",))
+    assert len(table) == len(words)
+    got = table.get_many(list(words))
+    assert np.array_equal(got, np.fromiter(words.values(), dtype=np.float64))
+
+
+def test_the_eight_languages_table_gives_the_highest_frequency_of_any() -> None:
+    # the table the glue splitter uses, from the user's cache (built there once)
+    dicts = [get_frequency_dict(lang) for lang in LEXICON_LANGUAGES]
+    rng = random.Random(5)
+    sample = [w for d in dicts for w in rng.sample(list(d), 3000)]
+    table = lexicon.table(LEXICON_LANGUAGES)
+    for word in sample:
+        assert table.get(word) == max(d.get(word, 0.0) for d in dicts), word
+
+
+def test_words_no_lexicon_knows_get_zero(fresh_cache: Path) -> None:
+    table = lexicon.table(("en",))
+    for word in ["zzqxjv", "", "qwertyuiopasdf", "the-the-the-the"]:
+        assert table.get(word) == 0.0
+        assert word not in table
+    assert "the" in table
+    assert table.get_many(["zzqxjv", "the"]).tolist()[0] == 0.0
+
+
+def test_the_table_is_written_once_and_read_back(fresh_cache: Path) -> None:
+    first = lexicon.table(("en",))
+    files = sorted(p.name for p in fresh_cache.iterdir())
+    assert len(files) == 2 and all(".tmp-" not in f for f in files)
+    lexicon.table.cache_clear()
+    again = lexicon.table(("en",))
+    assert again is not first
+    assert isinstance(again._keys, np.memmap)  # opened from the file, not built again
+    assert again.get("house") == first.get("house") == get_frequency_dict("en")["house"]
+
+
+def test_a_damaged_cache_file_is_built_again(fresh_cache: Path) -> None:
+    lexicon.table(("en",))
+    for path in fresh_cache.iterdir():
+        path.write_bytes(b"not a numpy file")
+    lexicon.table.cache_clear()
+    assert lexicon.table(("en",)).get("house") == get_frequency_dict("en")["house"]
+
+
+def test_without_a_writable_cache_the_table_is_kept_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(blocker / "cache"))
+    lexicon.table.cache_clear()
+    try:
+        table = lexicon.table(("en",))
+        assert table.get("house") == get_frequency_dict("en")["house"]
+        assert not isinstance(table._keys, np.memmap)
+    finally:
+        lexicon.table.cache_clear()
