@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from datasketch import MinHashLSH
-
 from cleaner.dedup.signer import Params, Signature, Signer, containment, estimate_jaccard
 
 DEFAULT_THRESHOLD = 0.5
@@ -80,6 +78,8 @@ class Deduplicator:
     def __post_init__(self) -> None:
         self.signer = Signer(self.params)
         lsh_threshold = min(self.candidate_threshold, self.threshold)
+        from datasketch import MinHashLSH  # imported when first needed: it brings scipy (0.9 s)
+
         self.lsh = MinHashLSH(threshold=lsh_threshold, num_perm=self.params.num_perm)
         self.ids: list[str] = []
         self.signatures: list[Signature] = []

@@ -12,13 +12,15 @@ against any MinHash fed the same shingle hashes (a test checks bit-for-bit equal
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash, MinHash
 
 from cleaner.dedup.shingles import DEFAULT_NGRAM, NORMALISATION, shingle_hashes
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 SCHEME = "affine32"
 DEFAULT_SEED = 1
@@ -53,6 +55,8 @@ class Signer:
 
     def __init__(self, params: Params) -> None:
         self.params = params
+        from datasketch import MinHash  # imported when first needed: it brings scipy (0.9 s)
+
         template = MinHash(num_perm=params.num_perm, seed=params.seed, scheme=params.scheme)
         a, b = template.permutations
         self._a = np.asarray(a, dtype=np.uint32)[:, None]
@@ -85,6 +89,8 @@ class Signer:
 
     def lean(self, signature: Signature) -> LeanMinHash:
         """A datasketch LeanMinHash over ``signature`` (same seed and scheme)."""
+        from datasketch import LeanMinHash
+
         return LeanMinHash(seed=self.params.seed, hashvalues=signature, scheme=self.params.scheme)
 
 
