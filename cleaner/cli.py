@@ -24,7 +24,7 @@ from cleaner.commands.common import ExitCode
 from cleaner.commands.dedup import DedupOptions, run_dedup
 from cleaner.commands.index import IndexOptions, ManifestFormat, run_index
 from cleaner.commands.rules import run_rule_tests, run_rules
-from cleaner.config import Config, load_config, parse_jobs
+from cleaner.config import Config, available_cores, load_config, parse_jobs
 from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 from cleaner.errors import CleanerError
 from cleaner.settings import Settings
@@ -50,7 +50,7 @@ Jobs = Annotated[
         "--jobs",
         "-j",
         help="Worker processes, or auto (the cores there are); the output is the same for any number. "
-        "Default: [tool.cleaner] jobs, else 1.",
+        "Default: [tool.cleaner] jobs, else auto.",
     ),
 ]
 RuleDirs = Annotated[
@@ -126,10 +126,10 @@ def _dedup_settings(
 
 
 def _jobs(config: Config, jobs: str | None) -> int:
-    """The number of workers: the command line's, else ``[tool.cleaner]``'s, else 1."""
+    """The number of workers: the command line's, else ``[tool.cleaner]``'s, else the cores there are."""
     if jobs is not None:
         return parse_jobs(int(jobs) if jobs.isdigit() else jobs, "--jobs")
-    return config.jobs or 1
+    return config.jobs or available_cores()
 
 
 class Terminated(KeyboardInterrupt):

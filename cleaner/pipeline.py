@@ -15,6 +15,8 @@ Every step records its edits on the document; ``apply_edits(original, doc.edits)
 from __future__ import annotations
 
 import gc
+import itertools
+import multiprocessing
 import signal
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -211,6 +213,19 @@ def settle() -> None:
 
 _WORKER: Cleaner | None = None
 
+#: A short page that takes every path that loads something on first use (the rules' patterns,
+#: langdetect's profiles, the lexicon tables): cleaned once in the parent before the workers fork.
+_WARM_UP = (
+    "Read MoreThe talks went on for hours on Friday and again on Saturday, officials said.\n"
+    "Advertisement\n"
+    "apitalism struggles to explain why the markets fell again this week, analysts said on Monday."
+)
+
+
+def _start_method() -> str | None:
+    """``fork`` where the system has it: workers share the parent's loaded rules and tables."""
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+
 
 def _init_worker(settings: Settings, repeats: Repeats | None = None) -> None:
     global _WORKER
@@ -218,7 +233,8 @@ def _init_worker(settings: Settings, repeats: Repeats | None = None) -> None:
     # itself would print a traceback of its own
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _WORKER = Cleaner(settings, repeats)
+    if _WORKER is None:  # not forked from a parent that made one (spawn, forkserver)
+        _WORKER = Cleaner(settings, repeats)
     settle()
 
 
@@ -272,17 +288,35 @@ def clean_stream(
     Ctrl-C, SIGTERM, or ``close()``), the workers are ended at once.
     """
     settings = settings or Settings()
-    if jobs <= 1:
+    batches = _batches(docs, batch_docs, batch_chars)
+    first = next(batches, None)
+    second = next(batches, None) if jobs > 1 else None
+    if second is None:
+        # one process: asked for, or a corpus of one batch, which a pool would only slow down
         cleaner = Cleaner(settings, repeats)
         settle()
-        for d in docs:
-            yield cleaner.clean(d)
+        for batch in (first, *batches) if first is not None else ():
+            for d in batch:
+                yield cleaner.clean(d)
         return
-    settings.ruleset()  # fail here, in the parent, on a bad rule set or code
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings, repeats))
+    global _WORKER
+    method = _start_method()
+    if method == "fork":
+        # load everything once, here: the forked workers share it (copy on write, and frozen out
+        # of the collector's way so that it stays shared) and start at once
+        _WORKER = Cleaner(settings, repeats)
+        _WORKER.clean(Document("warm-up", _WARM_UP))
+        settle()
+    else:
+        settings.ruleset()  # fail here, in the parent, on a bad rule set or code
+    context = multiprocessing.get_context(method)
+    # a forked worker has the parent's cleaner, repeats table included: nothing to send it
+    initargs = (settings, None if method == "fork" else repeats)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=initargs)
     try:
         pending: deque[Future[list[Document]]] = deque()
-        for batch in _batches(docs, batch_docs, batch_chars):
+        assert first is not None  # there is a second batch
+        for batch in itertools.chain((first, second), batches):
             pending.append(pool.submit(_clean_batch, batch))
             if len(pending) >= 2 * jobs:
                 yield from pending.popleft().result()
@@ -291,4 +325,6 @@ def clean_stream(
     except BaseException:
         _stop(pool)
         raise
+    finally:
+        _WORKER = None
     pool.shutdown(wait=True)
