@@ -89,3 +89,35 @@ def test_a_field_of_another_kind_is_an_error() -> None:
     assert block["kind"] == "block"
     with pytest.raises(RuleError, match="'anchor' is a required property"):
         parse_rule({k: v for k, v in block.items() if k != "anchor"}, "BP003-photo-credit.toml")
+
+
+def _every_line_the_tests_know() -> set[str]:
+    """The lines of every example, negative and fixture text, whole and cut at their glue points."""
+    from itertools import pairwise
+
+    from cleaner.steps.glue import glue_points
+
+    texts = [t for r in RULES.rules for inp, out in r.examples for t in (inp, out)]
+    texts += [n for r in RULES.rules for n in r.negatives]
+    fixtures = Path(__file__).parent / "fixtures"
+    texts += [p.read_text("utf-8", errors="replace") for p in sorted(fixtures.rglob("*")) if p.is_file()]
+    lines: set[str] = set()
+    for text in texts:
+        for line in text.splitlines():
+            bounds = [0, *glue_points(line), len(line)]
+            lines.update(piece.strip() for piece in [line] + [line[a:b] for a, b in pairwise(bounds)])
+    lines.discard("")
+    return lines
+
+
+PREFILTERED = [r for r in RULES.boilerplate if getattr(r, "prefilter", None) is not None]
+
+
+@pytest.mark.parametrize("rule", PREFILTERED, ids=[r.code for r in PREFILTERED])
+def test_a_prefilter_never_turns_away_a_line_the_rule_takes(rule: object) -> None:
+    # the prefilter is a shortcut: every line that the patterns match in full contains it
+    matcher = rule.matcher if hasattr(rule, "matcher") else rule.anchor_matcher  # type: ignore[attr-defined]
+    matched = [line for line in _every_line_the_tests_know() if matcher.fullmatch(line)]
+    assert matched, "the tests hold no line that the rule takes: the check would prove nothing"
+    missed = [line for line in matched if rule.prefilter.search(line) is None]  # type: ignore[attr-defined]
+    assert missed == []

@@ -13,7 +13,7 @@ import hashlib
 import json
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -153,8 +153,9 @@ class SpanRule(Rule):
 class LineRule(Rule):
     """``kind = "line"``: a whole line that matches a pattern, perhaps only in some context."""
 
-    patterns: tuple[regex.Pattern[str], ...]
+    pattern_texts: tuple[str, ...] = ()
     matcher: regex.Pattern[str] | None = None
+    prefilter: regex.Pattern[str] | None = None
     shape: str = ""
     requires: tuple[str, ...] = ()
     requires_min: int = 1
@@ -183,8 +184,15 @@ class LineRule(Rule):
         """The rules whose removals this rule reads: ``requires``, ``between``, ``between_weak``, ``beside``."""
         return self.requires + self.between + self.between_weak + self.beside
 
+    @cached_property
+    def patterns(self) -> tuple[regex.Pattern[str], ...]:
+        """The patterns one by one (compiled when first asked for: the rule matches with :attr:`matcher`)."""
+        return tuple(regex.compile(p, regex.V0) for p in self.pattern_texts)
+
     def matches(self, line: str) -> bool:
         """Whether the stripped ``line`` matches one of the patterns in full (and has the shape)."""
+        if self.prefilter is not None and self.prefilter.search(line) is None:
+            return False  # it lacks what every line of the rule has: no pattern can match
         if self.matcher is None or self.matcher.fullmatch(line) is None:
             return False
         return not self.shape or SHAPES[self.shape](line)
@@ -195,11 +203,14 @@ class BlockRule(Rule):
     """``kind = "block"``: an anchor line and the neighbouring lines its evidence reaches."""
 
     anchor_matcher: regex.Pattern[str]
+    prefilter: regex.Pattern[str] | None = None
     after: Neighbours | None = None
     before: Neighbours | None = None
 
     def anchors(self, line: str) -> bool:
         """Whether the stripped ``line`` is an anchor of this block rule."""
+        if self.prefilter is not None and self.prefilter.search(line) is None:
+            return False  # it lacks what every anchor has
         return self.anchor_matcher.fullmatch(line) is not None
 
 
@@ -314,7 +325,14 @@ def _compile(pattern: str, where: str) -> regex.Pattern[str]:
 
 
 def _alternation(patterns: list[str], where: str) -> regex.Pattern[str] | None:
-    return _compile("|".join(f"(?:{p})" for p in patterns), where) if patterns else None
+    if not patterns:
+        return None
+    try:
+        return regex.compile("|".join(f"(?:{p})" for p in patterns), regex.V0)
+    except regex.error:
+        for p in patterns:  # name the pattern that is wrong
+            _compile(p, where)
+        raise RuleError(f"{where}: the patterns do not join into one: {' | '.join(patterns)!r}") from None
 
 
 def _neighbours(data: dict[str, Any] | None, where: str) -> Neighbours | None:
@@ -438,6 +456,7 @@ def parse_rule(
         return BlockRule(
             **common,
             anchor_matcher=anchor,
+            prefilter=_compile(data["prefilter"], where) if "prefilter" in data else None,
             after=_neighbours(data.get("after"), where),
             before=_neighbours(data.get("before"), where),
         )
@@ -449,8 +468,9 @@ def parse_rule(
         )
     return LineRule(
         **common,
-        patterns=tuple(_compile(p, where) for p in data["patterns"]),
+        pattern_texts=tuple(data["patterns"]),
         matcher=_alternation(data["patterns"], where),
+        prefilter=_compile(data["prefilter"], where) if "prefilter" in data else None,
         shape=data.get("shape", ""),
         requires=tuple(data.get("requires", [])),
         requires_min=data.get("requires_min", 1),
@@ -501,11 +521,11 @@ _KIND_FIELDS = {
         | {"min_signatures", "max_gap", "max_median_gap", "max_words", "max_name_words"}
     ),
     "span": frozenset({"patterns"}),
-    "block": frozenset({"anchor", "after", "before"}),
+    "block": frozenset({"anchor", "after", "before", "prefilter"}),
     "run": frozenset({"run", "requires", "requires_min"}),
     "line": frozenset(
         {"patterns", "shape", "requires", "requires_min", "neighbours", "position", "between", "between_weak"}
-        | {"beside", "not_after", "followed_by"}
+        | {"beside", "not_after", "followed_by", "prefilter"}
     ),
 }
 

@@ -37,7 +37,7 @@ PLACEHOLDER = regex.compile(r"\{vocab:([^{}]*)\}")
 #: The keys of a rule file (at any depth: ``after.patterns``, ``run.not_after``) that hold patterns.
 PATTERN_KEYS = frozenset(
     {"patterns", "anchor", "not_after", "confirm", "stamp", "signed", "writes", "actions", "header", "not_signature"}
-    | {"months", "cuts", "dated"}
+    | {"months", "cuts", "dated", "prefilter"}
 )
 _NAME = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -164,6 +164,8 @@ def expand_patterns(data: dict[str, Any], directory: Path, where: str, lists: Vo
             return {k: walk(v, k) for k, v in value.items()}
         if key in PATTERN_KEYS and isinstance(value, list):
             return [vocab.expand(p, where) if isinstance(p, str) else p for p in value]
+        if key in PATTERN_KEYS and isinstance(value, str):  # a single pattern: ``prefilter``
+            return vocab.expand(value, where)
         return value
 
     out: dict[str, Any] = walk(data)
