@@ -253,7 +253,7 @@ def step_datatrove(records: list[Record], repeat: int) -> Timing | str:
         from datatrove.pipeline.filters import C4QualityFilter  # type: ignore[import-untyped,import-not-found,unused-ignore]
         from datatrove.pipeline.formatters import FTFYFormatter  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError as e:
-        return f"skipped ({e}): install datatrove[processing] and spacy to compare"
+        return f"skipped ({e}): pip install -e '.[bench]' to compare"
 
     def pipeline(items: list[Record]) -> int:
         docs: Iterator[Any] = (Document(text=r["text"], id=str(r.get("id", i))) for i, r in enumerate(items))
@@ -264,7 +264,7 @@ def step_datatrove(records: list[Record], repeat: int) -> Timing | str:
     try:
         pipeline(records[:1])  # loads spacy's tokenizer
     except Exception as e:  # a missing spacy model or language data
-        return f"skipped ({type(e).__name__}: {e}): install datatrove[processing] and spacy to compare"
+        return f"skipped ({type(e).__name__}: {e}): pip install -e '.[bench]' to compare"
     kept: list[int] = []
     t = timed(lambda: kept.append(pipeline(records)), repeat)
     t.note = f"C4 filter kept {kept[-1]} of {len(records)}"
