@@ -121,3 +121,29 @@ def test_a_prefilter_never_turns_away_a_line_the_rule_takes(rule: object) -> Non
     assert matched, "the tests hold no line that the rule takes: the check would prove nothing"
     missed = [line for line in matched if rule.prefilter.search(line) is None]  # type: ignore[attr-defined]
     assert missed == []
+
+
+def test_a_rule_file_that_passed_the_schema_is_not_checked_again_and_a_changed_one_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleaner.ruleset import model
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    model._checked.cache_clear()
+    try:
+        data = tomllib.loads(RULE_FILES[0].read_text("utf-8"))
+        parse_rule(data, RULE_FILES[0].name)  # checked, and remembered
+        assert (tmp_path / model._CHECKED_FILE).read_text("utf-8").count("\n") == 1
+
+        def no_validator() -> None:
+            raise AssertionError("checked again")
+
+        monkeypatch.setattr(model, "_validator", no_validator)
+        model._checked.cache_clear()  # a new process: the digests come from the file
+        parse_rule(data, RULE_FILES[0].name)
+        monkeypatch.undo()
+        monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+        with pytest.raises(RuleError, match="summary"):
+            parse_rule({**data, "summary": 5}, RULE_FILES[0].name)  # other data: checked, and wrong
+    finally:
+        model._checked.cache_clear()

@@ -8,6 +8,7 @@ patterns and are applied by :mod:`cleaner.boilerplate.engine`.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import json
@@ -16,17 +17,20 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import jsonschema
 import regex
 
 from cleaner.boilerplate.thread import ThreadSpec
+from cleaner.cache import cache_dir, write_atomic
 from cleaner.errors import RuleError
 from cleaner.ruleset import vocab
 from cleaner.ruleset.registry import FLAGS, REPAIRS, SHAPES, SPLITTERS, load_implementations
 from cleaner.ruleset.vocab import default_rules_dir as default_rules_dir  # defined there, used here
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 @dataclass(frozen=True)
@@ -310,11 +314,54 @@ def _digest_of(base: str, codes: list[str]) -> str:
 
 
 @cache
+def _schema_text() -> str:
+    return resources.files("cleaner.ruleset").joinpath("rule.schema.json").read_text("utf-8")
+
+
+@cache
 def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(resources.files("cleaner.ruleset").joinpath("rule.schema.json").read_text("utf-8"))
+    import jsonschema  # imported when a rule file must be checked: 0.2 s of every start-up otherwise
+
+    schema = json.loads(_schema_text())
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
+
+
+#: The cache file of the rule files already checked against the schema (one digest per line).
+_CHECKED_FILE = "rules-checked-v1.txt"
+
+
+@cache
+def _checked() -> set[str]:
+    """The digests of rule data (with the schema) that passed the schema on this machine before."""
+    try:
+        return set((cache_dir() / _CHECKED_FILE).read_text("utf-8").split())
+    except (OSError, UnicodeDecodeError):
+        return set()
+
+
+def _schema_error(data: dict[str, Any], where: str) -> str | None:
+    """What is wrong with a rule file's data by the schema, or None.
+
+    A rule file that passed once (the same data, the same schema: one digest) is not checked
+    again: the shipped rules pass on every start, and jsonschema with its validator costs 0.3 s
+    of it.  The digests of new passes are added to the cache file (written atomically).
+    """
+    key = hashlib.sha256((_schema_text() + json.dumps(data, sort_keys=True, default=str)).encode()).hexdigest()
+    checked = _checked()
+    if key in checked:
+        return None
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    if error is not None:
+        path = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        return f"{where}: {path}: {error.message}"
+    checked.add(key)
+    with contextlib.suppress(OSError):  # no cache to write: the file is checked again next time
+        write_atomic(cache_dir() / _CHECKED_FILE, "".join(f"{k}\n" for k in sorted(checked)).encode())
+    return None
 
 
 def _compile(pattern: str, where: str) -> regex.Pattern[str]:
@@ -404,10 +451,9 @@ def parse_rule(
     rules'), or list ``NAME`` of ``lists`` when given (a local folder's and the shipped ones).
     """
     load_implementations()  # the tables below are filled by the modules that hold the functions
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
-    if error is not None:
-        path = "/".join(str(p) for p in error.absolute_path) or "(top)"
-        raise RuleError(f"{where}: {path}: {error.message}")
+    problem = _schema_error(data, where)
+    if problem is not None:
+        raise RuleError(problem)
     data = vocab.expand_patterns(data, rules_dir or default_rules_dir(), where, lists)
     if data["kind"] == "repair" and data["function"] not in REPAIRS:
         raise RuleError(f"{where}: unknown repair function {data['function']!r}")

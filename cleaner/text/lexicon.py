@@ -20,8 +20,7 @@ about 2 in 10^7.
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -30,6 +29,8 @@ import numpy as np
 import xxhash
 from numpy.typing import NDArray
 from wordfreq import get_frequency_dict
+
+from cleaner.cache import cache_dir, write_atomic
 
 #: Bumped when the file layout changes, so that old caches are not read.
 FORMAT = 1
@@ -40,14 +41,6 @@ _xxh3 = xxhash.xxh3_64_intdigest
 def _hash(word: str) -> int:
     """The 64-bit xxh3 hash of a word's UTF-8 bytes."""
     return _xxh3(word.encode("utf-8", "surrogatepass"))
-
-
-def cache_dir() -> Path:
-    """Where the tables are kept: ``$CLEANER_CACHE_DIR``, ``$XDG_CACHE_HOME/cleaner`` or ``~/.cache/cleaner``."""
-    if os.environ.get("CLEANER_CACHE_DIR"):
-        return Path(os.environ["CLEANER_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cleaner"
 
 
 class FrequencyTable:
@@ -117,15 +110,9 @@ def _paths(langs: tuple[str, ...]) -> tuple[Path, Path]:
 def _save(paths: tuple[Path, Path], keys: NDArray[np.uint64], freqs: NDArray[np.float64]) -> None:
     """Each array written to a temporary name and renamed, so that no reader sees half a file."""
     for path, array in zip(paths, (keys, freqs), strict=True):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npy")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.save(f, array)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        buffer = io.BytesIO()
+        np.save(buffer, array)
+        write_atomic(path, buffer.getvalue())
 
 
 def _load(paths: tuple[Path, Path]) -> FrequencyTable | None:
