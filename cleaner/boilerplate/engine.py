@@ -172,8 +172,8 @@ def _find_removals(
     contextual = [r for r in rules if isinstance(r, LineRule) and r.contextual]
     # a line rule without context judges each line alone: once is enough; it sees the line whole
     # and as the span rules leave it.  Its verdict depends on the text alone, so identical lines
-    # (a page of "Read More" or "Share") are judged once.
-    verdicts: dict[tuple[str, str], LineRule | None] = {}
+    # (a page of "Read More" or "Share", a site's menu on each of its pages) are judged once.
+    verdicts = _verdicts(tuple(plain))
     for i, s in enumerate(stripped):
         if s and i not in removed:
             w = whole[i] if whole is not None else s
@@ -232,6 +232,31 @@ def _find_removals(
         if len(removed) == before or len(removed) == everything:
             break  # nothing new; or nothing left that a pass could take (a page of furniture)
     return removed
+
+
+#: Verdicts of the context-free line rules kept across documents (a site repeats its furniture on
+#: every page: on web/, 17% of a page's lines were on an earlier page), at most this many; the
+#: table is emptied when full.  A verdict depends on the line and the rules alone: the output is
+#: the same with or without it.
+_MAX_VERDICTS = 1 << 17
+_VERDICTS: dict[tuple[int, ...], tuple[tuple[LineRule, ...], dict[tuple[str, str], LineRule | None]]] = {}
+
+
+def _verdicts(plain: tuple[LineRule, ...]) -> dict[tuple[str, str], LineRule | None]:
+    """The verdicts remembered for the rule list ``plain`` (one table per rule selection).
+
+    Keyed by the rules' identities (the table holds the rules, so that no other object takes
+    one of their ids while it lives).
+    """
+    key = tuple(map(id, plain))
+    entry = _VERDICTS.get(key)
+    if entry is None:
+        if len(_VERDICTS) >= 8:
+            _VERDICTS.clear()
+        entry = _VERDICTS[key] = (plain, {})
+    elif len(entry[1]) >= _MAX_VERDICTS:
+        entry[1].clear()
+    return entry[1]
 
 
 def _first_match(plain: list[LineRule], w: str, s: str) -> LineRule | None:
