@@ -15,20 +15,39 @@ from pathlib import Path
 
 
 def cache_dir() -> Path:
-    """Where derived data is kept: ``$CLEANER_CACHE_DIR``, ``$XDG_CACHE_HOME/cleaner`` or ``~/.cache/cleaner``."""
+    """Where derived data is kept: ``$CLEANER_CACHE_DIR``, ``$XDG_CACHE_HOME/cleaner`` or ``~/.cache/cleaner``.
+
+    A relative ``XDG_CACHE_HOME`` is ignored, as the XDG specification asks; without a home
+    folder (no ``HOME`` and no password entry, as in some containers) the cache is a folder of
+    the system's temporary directory, named by the user id.
+    """
     if os.environ.get("CLEANER_CACHE_DIR"):
         return Path(os.environ["CLEANER_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cleaner"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "cleaner"
+    try:
+        return Path.home() / ".cache" / "cleaner"
+    except RuntimeError:  # no home folder to be found
+        return Path(tempfile.gettempdir()) / f"cleaner-cache-{os.getuid() if hasattr(os, 'getuid') else 0}"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in its folder and a rename (``OSError`` if it cannot)."""
+    """Write ``data`` to ``path`` through a temporary file in its folder and a rename (``OSError`` if it cannot).
+
+    The data reaches the disk before the rename (``fsync``), so that a crash leaves the old file
+    or the new one, never an empty one; the file is readable by all (``0644``), so that a cache
+    folder shared by several users serves them all.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+            if hasattr(os, "fchmod"):
+                os.fchmod(f.fileno(), 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

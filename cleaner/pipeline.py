@@ -18,6 +18,7 @@ import gc
 import itertools
 import multiprocessing
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -223,8 +224,9 @@ _WARM_UP = (
 
 
 def _start_method() -> str | None:
-    """``fork`` where the system has it: workers share the parent's loaded rules and tables."""
-    return "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    """``fork`` on Linux (workers share the parent's loaded rules and tables); elsewhere the
+    platform's default (macOS spawns: fork is unsafe there), and each worker loads its own."""
+    return "fork" if sys.platform.startswith("linux") else None
 
 
 def _init_worker(settings: Settings, repeats: Repeats | None = None) -> None:
@@ -288,32 +290,38 @@ def clean_stream(
     Ctrl-C, SIGTERM, or ``close()``), the workers are ended at once.
     """
     settings = settings or Settings()
-    batches = _batches(docs, batch_docs, batch_chars)
-    first = next(batches, None)
-    second = next(batches, None) if jobs > 1 else None
-    if second is None:
-        # one process: asked for, or a corpus of one batch, which a pool would only slow down
+    if jobs <= 1:
         cleaner = Cleaner(settings, repeats)
         settle()
-        for batch in (first, *batches) if first is not None else ():
-            for d in batch:
-                yield cleaner.clean(d)
+        for d in docs:  # one at a time: a document comes out before the next is read
+            yield cleaner.clean(d)
+        return
+    batches = _batches(docs, batch_docs, batch_chars)
+    first = next(batches, None)
+    second = next(batches, None)
+    if second is None:
+        # a corpus of one batch, which a pool would only slow down: cleaned here
+        cleaner = Cleaner(settings, repeats)
+        settle()
+        for d in first or ():
+            yield cleaner.clean(d)
         return
     global _WORKER
     method = _start_method()
-    if method == "fork":
-        # load everything once, here: the forked workers share it (copy on write, and frozen out
-        # of the collector's way so that it stays shared) and start at once
-        _WORKER = Cleaner(settings, repeats)
-        _WORKER.clean(Document("warm-up", _WARM_UP))
-        settle()
-    else:
-        settings.ruleset()  # fail here, in the parent, on a bad rule set or code
-    context = multiprocessing.get_context(method)
-    # a forked worker has the parent's cleaner, repeats table included: nothing to send it
-    initargs = (settings, None if method == "fork" else repeats)
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=initargs)
+    pool: ProcessPoolExecutor | None = None
     try:
+        if method == "fork":
+            # load everything once, here: the forked workers share it (copy on write, and frozen
+            # out of the collector's way so that it stays shared) and start at once
+            _WORKER = Cleaner(settings, repeats)
+            _WORKER.clean(Document("warm-up", _WARM_UP))
+            settle()
+        else:
+            settings.ruleset()  # fail here, in the parent, on a bad rule set or code
+        context = multiprocessing.get_context(method)
+        # a forked worker has the parent's cleaner, repeats table included: nothing to send it
+        initargs = (settings, None if method == "fork" else repeats)
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=initargs)
         pending: deque[Future[list[Document]]] = deque()
         assert first is not None  # there is a second batch
         for batch in itertools.chain((first, second), batches):
@@ -323,7 +331,8 @@ def clean_stream(
         while pending:
             yield from pending.popleft().result()
     except BaseException:
-        _stop(pool)
+        if pool is not None:
+            _stop(pool)
         raise
     finally:
         _WORKER = None

@@ -117,6 +117,11 @@ def test_the_fast_lookup_gives_wordfreqs_zipf_values() -> None:
     sample = rng.sample(words, 2000) + [
         "".join(rng.choice("abcdefgh") for _ in range(rng.randint(1, 8))) for _ in range(500)
     ]
+    # words of other alphabets and with accents, as they are and as a glued part might be written
+    for lang in ("de", "fr", "ru", "es"):
+        others = [w for w in get_frequency_dict(lang) if not w.isascii()]
+        sample += rng.sample(others, 400)
+    sample += ["Straße", "straße", "Über", "café", "Москва", "naïve", "déjà", "l'été", "3d", "covid-19", "ﬁnd"]
     for w in sample:
         assert _zipf.__wrapped__(w) == max(zipf_frequency(w, lang) for lang in LEXICON_LANGUAGES), w
 

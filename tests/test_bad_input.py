@@ -487,7 +487,11 @@ def test_ctrl_c_while_langdetect_loads_is_exit_130(tmp_path: Path) -> None:
         "import sys; sys.argv = ['cleaner', 'clean', sys.argv[1]]\n"
         "from cleaner.cli import main; main()\n"
     )
-    done = subprocess.run([sys.executable, "-c", script, str(src)], capture_output=True, text=True, timeout=120)
+    # an empty cache folder: the profiles are read from langdetect's files (once per machine)
+    env = {**os.environ, "CLEANER_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(src)], capture_output=True, text=True, timeout=120, env=env
+    )
     assert done.returncode == 130, done.stderr
     assert "Traceback" not in done.stderr and "interrupted" in done.stderr
 

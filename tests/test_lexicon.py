@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,3 +80,36 @@ def test_without_a_writable_cache_the_table_is_kept_in_memory(tmp_path: Path, mo
         assert not isinstance(table._keys, np.memmap)
     finally:
         lexicon.table.cache_clear()
+
+
+def test_the_cache_folder_without_a_home_or_with_a_relative_xdg_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleaner import cache
+
+    monkeypatch.delenv("CLEANER_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # not absolute: ignored, as the XDG spec asks
+    monkeypatch.setenv("HOME", "/home/someone")
+    assert cache.cache_dir() == Path("/home/someone/.cache/cleaner")
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache.cache_dir().parent == Path(tempfile.gettempdir())
+
+
+def test_cache_files_are_whole_and_readable_by_all(fresh_cache: Path) -> None:
+    from cleaner.cache import write_atomic
+
+    target = fresh_cache / "sub" / "file.bin"
+    write_atomic(target, b"data")
+    assert target.read_bytes() == b"data"
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in target.parent.iterdir()] == ["file.bin"]  # no temporary file left
+
+
+def test_an_empty_table_file_is_built_again(fresh_cache: Path) -> None:
+    lexicon.table(("en",))
+    for path in fresh_cache.iterdir():
+        path.write_bytes(b"")  # what a crash before the data reached the disk could leave
+    lexicon.table.cache_clear()
+    assert lexicon.table(("en",)).get("house") == get_frequency_dict("en")["house"]

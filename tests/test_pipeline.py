@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -144,3 +145,21 @@ def test_truncated_tail_is_a_rule_limited_to_its_language() -> None:
     assert doc.metadata["lang"] == "de" and doc.metadata["truncated_tail"] is None
     english = Cleaner(Settings(ignore=("FL001",))).clean(Document("t", seed_text("000")))
     assert "truncated_tail" not in english.metadata
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_corpus_streams_a_bounded_number_of_documents_ahead(jobs: int) -> None:
+    read = 0
+
+    def docs() -> Iterator[Document]:
+        nonlocal read
+        for i in range(200):
+            read += 1
+            yield Document(str(i), f"Paragraph {i} of a long corpus, read as it is cleaned.\nAdvertisement")
+
+    stream = clean_stream(docs(), jobs=jobs, batch_docs=10)
+    first = next(stream)
+    assert first.id == "0" and "Advertisement" not in first.text
+    # one document ahead with one job; with a pool, the batches in flight (2 per worker) and one more
+    assert read <= (1 if jobs == 1 else 10 * (2 * jobs + 1))
+    stream.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import tomllib
 from pathlib import Path
 
@@ -145,5 +146,28 @@ def test_a_rule_file_that_passed_the_schema_is_not_checked_again_and_a_changed_o
         monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
         with pytest.raises(RuleError, match="summary"):
             parse_rule({**data, "summary": 5}, RULE_FILES[0].name)  # other data: checked, and wrong
+        # a TOML date is not the string of the same text, checked or not
+        dated = {**data, "negatives": ["2020-01-01"]}
+        parse_rule(dated, RULE_FILES[0].name)
+        with pytest.raises(RuleError, match="negatives"):
+            parse_rule({**data, "negatives": [datetime.date(2020, 1, 1)]}, RULE_FILES[0].name)
+    finally:
+        model._checked.cache_clear()
+
+
+def test_a_broken_pattern_is_refused_even_when_the_alternation_compiles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleaner.ruleset import model
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    model._checked.cache_clear()
+    try:
+        data = tomllib.loads((default_rules_dir() / "BP004-advertisement.toml").read_text("utf-8"))
+        # "(?:Subscribe\\.)|(?:.*)" compiles, but the first pattern alone does not
+        broken = {**data, "patterns": ["Subscribe\\.)|(?:.*"]}
+        with pytest.raises(RuleError, match="bad pattern"):
+            parse_rule(broken, "BP004-advertisement.toml")
+        assert not (tmp_path / model._CHECKED_FILE).exists()  # and it is not remembered as checked
     finally:
         model._checked.cache_clear()

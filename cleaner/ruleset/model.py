@@ -333,35 +333,61 @@ _CHECKED_FILE = "rules-checked-v1.txt"
 
 
 @cache
-def _checked() -> set[str]:
+def _checked(folder: Path) -> set[str]:
     """The digests of rule data (with the schema) that passed the schema on this machine before."""
     try:
-        return set((cache_dir() / _CHECKED_FILE).read_text("utf-8").split())
+        return set((folder / _CHECKED_FILE).read_text("utf-8").split())
     except (OSError, UnicodeDecodeError):
         return set()
 
 
-def _schema_error(data: dict[str, Any], where: str) -> str | None:
-    """What is wrong with a rule file's data by the schema, or None.
+def _tagged(value: object) -> object:
+    """A TOML value that JSON cannot hold (a date, a time), written with its type: no string looks like it."""
+    return {f"${type(value).__name__}": str(value)}
 
-    A rule file that passed once (the same data, the same schema: one digest) is not checked
-    again: the shipped rules pass on every start, and jsonschema with its validator costs 0.3 s
-    of it.  The digests of new passes are added to the cache file (written atomically).
+
+def _unchecked(data: dict[str, Any]) -> str | None:
+    """The digest of a rule file's data if it has not passed the checks on this machine, else None.
+
+    A rule file that passed once (the same data, the same schema, the same jsonschema and
+    cleaner: one digest) is not checked again: the shipped rules pass on every start, and
+    jsonschema with its validator costs 0.3 s of it.
     """
-    key = hashlib.sha256((_schema_text() + json.dumps(data, sort_keys=True, default=str)).encode()).hexdigest()
-    checked = _checked()
-    if key in checked:
-        return None
+    from cleaner import __version__
+
+    key = hashlib.sha256(
+        "\0".join(
+            (_schema_text(), _JSONSCHEMA_VERSION(), __version__, json.dumps(data, sort_keys=True, default=_tagged))
+        ).encode()
+    ).hexdigest()
+    return None if key in _checked(cache_dir()) else key
+
+
+def _remember(key: str) -> None:
+    """Add a digest of rule data that passed every check to the cache file (written atomically)."""
+    folder = cache_dir()
+    checked = _checked(folder)
+    checked.add(key)
+    with contextlib.suppress(OSError):  # no cache to write: the file is checked again next time
+        write_atomic(folder / _CHECKED_FILE, "".join(f"{k}\n" for k in sorted(list(checked))).encode())
+
+
+def _schema_error(data: dict[str, Any], where: str) -> str | None:
+    """What is wrong with a rule file's data by the schema, or None."""
     import jsonschema
 
     error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
-    if error is not None:
-        path = "/".join(str(p) for p in error.absolute_path) or "(top)"
-        return f"{where}: {path}: {error.message}"
-    checked.add(key)
-    with contextlib.suppress(OSError):  # no cache to write: the file is checked again next time
-        write_atomic(cache_dir() / _CHECKED_FILE, "".join(f"{k}\n" for k in sorted(checked)).encode())
-    return None
+    if error is None:
+        return None
+    path = "/".join(str(p) for p in error.absolute_path) or "(top)"
+    return f"{where}: {path}: {error.message}"
+
+
+@cache
+def _JSONSCHEMA_VERSION() -> str:  # noqa: N802  (a constant, read once)
+    from importlib.metadata import version
+
+    return version("jsonschema")
 
 
 def _compile(pattern: str, where: str) -> regex.Pattern[str]:
@@ -451,10 +477,24 @@ def parse_rule(
     rules'), or list ``NAME`` of ``lists`` when given (a local folder's and the shipped ones).
     """
     load_implementations()  # the tables below are filled by the modules that hold the functions
-    problem = _schema_error(data, where)
-    if problem is not None:
-        raise RuleError(problem)
+    key = _unchecked(data)
+    if key is not None:
+        problem = _schema_error(data, where)
+        if problem is not None:
+            raise RuleError(problem)
     data = vocab.expand_patterns(data, rules_dir or default_rules_dir(), where, lists)
+    rule = _build_rule(data, where)
+    if key is not None:
+        if isinstance(rule, LineRule):
+            # it matches with their alternation, which one broken pattern may not break
+            for pattern in rule.pattern_texts:
+                _compile(pattern, where)
+        _remember(key)
+    return rule
+
+
+def _build_rule(data: dict[str, Any], where: str) -> Rule:
+    """The :class:`Rule` of a rule file's checked data, its lists written out."""
     if data["kind"] == "repair" and data["function"] not in REPAIRS:
         raise RuleError(f"{where}: unknown repair function {data['function']!r}")
     if data["kind"] == "split" and data["function"] not in SPLITTERS:

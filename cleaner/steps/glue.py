@@ -28,6 +28,8 @@ from functools import cache, lru_cache
 
 import regex
 from wordfreq import zipf_frequency
+from wordfreq.numbers import smash_numbers
+from wordfreq.tokens import lossy_tokenize
 
 from cleaner.ruleset import vocab
 from cleaner.ruleset.registry import splitter
@@ -105,6 +107,15 @@ def _zipf(word: str) -> float:
         # (issue 9); tests/test_adversarial.py compares
         freq = _lexicon().get(word)
         return _freq_to_zipf(freq) if freq else _UNKNOWN_ZIPF
+    # any other word: wordfreq's tokenizer says what it would look up ("straße" -> "strasse"); one
+    # token without digits, the same in every language, is looked up in the table as above.  Only
+    # the rest asks wordfreq itself, which loads its eight dictionaries (about 400 MB) to answer.
+    forms = {tuple(lossy_tokenize(word, lang)) for lang in LEXICON_LANGUAGES}
+    if len(forms) == 1:
+        (tokens,) = forms
+        if len(tokens) == 1 and smash_numbers(tokens[0]) == tokens[0]:
+            freq = _lexicon().get(tokens[0])
+            return _freq_to_zipf(freq) if freq else _UNKNOWN_ZIPF
     return max(zipf_frequency(word, lang) for lang in LEXICON_LANGUAGES)
 
 

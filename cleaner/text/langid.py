@@ -33,6 +33,7 @@ are), and the n-grams of the words met lately.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import random
@@ -341,12 +342,12 @@ class Profiles:
 
 
 #: Bumped when the cache files' layout changes.
-_FORMAT = 1
+_FORMAT = 2
 
 
-def _profile_paths() -> tuple[Path, Path]:
-    stem = f"langdetect-{version('langdetect')}-profiles-f{_FORMAT}"
-    return cache_dir() / f"{stem}.npy", cache_dir() / f"{stem}.json"
+def _names_path() -> Path:
+    """The cache file of the profiles' n-grams and languages, which names the file of their table."""
+    return cache_dir() / f"langdetect-{version('langdetect')}-profiles-f{_FORMAT}.json"
 
 
 @cache
@@ -357,28 +358,36 @@ def profiles() -> Profiles:
     process (0.7 s, about 100 MB); the same numbers (the floats of ``word_lang_prob_map``, in a
     float64 table) are written once per machine and langdetect version (:mod:`cleaner.cache`)
     and mapped from there.  Built from langdetect's own factory when missing or unreadable.
+
+    The order of the languages (and so of the table's columns) is the order in which the system
+    lists langdetect's profile folder, which differs between installs: the table's file is named
+    by a digest of the n-grams and languages, and the names' file says which table is theirs, so
+    that two installs sharing a cache never pair one's names with the other's table.
     """
-    matrix_path, names_path = _profile_paths()
+    names_path = _names_path()
     try:
         names = json.loads(names_path.read_text("utf-8"))
-        matrix = numpy.load(matrix_path, mmap_mode="r")
+        matrix = numpy.load(names_path.parent / names["table"], mmap_mode="r")
         if matrix.shape == (len(names["grams"]), len(names["langlist"])) and matrix.dtype == numpy.float64:
             return Profiles(names["grams"], matrix, names["langlist"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # missing, or damaged: built again below
+    except Exception:  # missing, or damaged in any way (an empty file: EOFError): built again below
+        pass
     detector_factory.init_factory()
     factory = detector_factory._factory
     grams = list(factory.word_lang_prob_map)
     built = numpy.array([factory.word_lang_prob_map[g] for g in grams], dtype=numpy.float64)
-    names = {"grams": grams, "langlist": list(factory.langlist)}
+    langlist = list(factory.langlist)
+    digest = hashlib.sha256(json.dumps([grams, langlist], ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+    table_name = f"{names_path.stem}-{digest}.npy"
     try:
         buffer = io.BytesIO()
         numpy.save(buffer, built)
-        write_atomic(matrix_path, buffer.getvalue())
+        write_atomic(names_path.parent / table_name, buffer.getvalue())  # the table first, then what names it
+        names = {"grams": grams, "langlist": langlist, "table": table_name}
         write_atomic(names_path, json.dumps(names, ensure_ascii=False).encode("utf-8"))
     except OSError:
         pass  # no cache to write: this process keeps its own copy
-    return Profiles(grams, built, names["langlist"])
+    return Profiles(grams, built, langlist)
 
 
 _default: LangId | None = None

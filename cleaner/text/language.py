@@ -94,8 +94,9 @@ def detect_sample(sample: str) -> tuple[str, float]:
     """
     if _ENOUGH_LETTERS.match(sample) is None:
         return "und", 0.0
+    detector = langid.default()  # outside the try: a failure to load the profiles is no answer "und"
     try:
-        best = langid.default().get_probabilities(sample)[0]
+        best = detector.get_probabilities(sample)[0]
     except (LangDetectException, IndexError):
         return "und", 0.0
     return str(best.lang), round(float(best.prob), 4)
