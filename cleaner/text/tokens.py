@@ -26,6 +26,8 @@ longer compare.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.&-]*")
@@ -43,4 +45,11 @@ def words(line: str) -> list[str]:
     >>> words("U.S. stocks rise 2.5% — again")
     ['U.S.', 'stocks', 'rise', '2.5', 'again']
     """
-    return WORD.findall(line)
+    return list(_words(line))  # a list of one's own: the caller may change it
+
+
+@lru_cache(maxsize=1 << 16)
+def _words(line: str) -> tuple[str, ...]:
+    # the shapes and rules ask for the words of one line several times (three times a line on
+    # web/): found once
+    return tuple(WORD.findall(line))
