@@ -158,7 +158,6 @@ class LineRule(Rule):
     """``kind = "line"``: a whole line that matches a pattern, perhaps only in some context."""
 
     pattern_texts: tuple[str, ...] = ()
-    matcher: regex.Pattern[str] | None = None
     prefilter: regex.Pattern[str] | None = None
     shape: str = ""
     requires: tuple[str, ...] = ()
@@ -187,6 +186,13 @@ class LineRule(Rule):
     def needs(self) -> tuple[str, ...]:
         """The rules whose removals this rule reads: ``requires``, ``between``, ``between_weak``, ``beside``."""
         return self.requires + self.between + self.between_weak + self.beside
+
+    @cached_property
+    def matcher(self) -> regex.Pattern[str] | None:
+        """The patterns as one alternation, compiled when first needed (a rule never asked costs no start-up)."""
+        if not self.pattern_texts:
+            return None
+        return regex.compile("|".join(f"(?:{p})" for p in self.pattern_texts), regex.V0)
 
     @cached_property
     def patterns(self) -> tuple[regex.Pattern[str], ...]:
@@ -486,9 +492,14 @@ def parse_rule(
     rule = _build_rule(data, where)
     if key is not None:
         if isinstance(rule, LineRule):
-            # it matches with their alternation, which one broken pattern may not break
+            # it matches with their alternation (compiled when first needed), which one broken
+            # pattern may not break: each alone, then the alternation
             for pattern in rule.pattern_texts:
                 _compile(pattern, where)
+            try:
+                _ = rule.matcher
+            except regex.error as exc:
+                raise RuleError(f"{where}: the patterns do not join into one: {exc}") from None
         _remember(key)
     return rule
 
@@ -555,7 +566,6 @@ def _build_rule(data: dict[str, Any], where: str) -> Rule:
     return LineRule(
         **common,
         pattern_texts=tuple(data["patterns"]),
-        matcher=_alternation(data["patterns"], where),
         prefilter=_compile(data["prefilter"], where) if "prefilter" in data else None,
         shape=data.get("shape", ""),
         requires=tuple(data.get("requires", [])),
