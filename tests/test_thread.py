@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cleaner.document import Document, apply_edits
 from cleaner.pipeline import Cleaner
 from cleaner.settings import Settings
@@ -87,3 +89,25 @@ def test_times_without_dates_are_no_signatures() -> None:
         lines += [f"{i + 1}. {name} — 2:0{i}:09", f"Runner {i + 1} finished strongly in the heat."]
     doc = _clean(lines)
     assert not [e for e in doc.edits if e.code == "BP028"]
+
+
+def test_the_signature_shortcut_turns_away_no_line_the_patterns_take() -> None:
+    # signature_template skips a line without ":" or one of _STAMP_OR_WRITES; the rule's stamp and
+    # writes patterns (the only ways in) must take no such line, among every line the tests hold
+    from cleaner.boilerplate import thread
+    from cleaner.ruleset.model import load_rules
+
+    rules = load_rules()
+    spec = rules.get("BP028").spec  # type: ignore[attr-defined]
+    texts = [t for r in rules.rules for inp, out in r.examples for t in (inp, out)]
+    texts += [n for r in rules.rules for n in r.negatives]
+    fixtures = Path(__file__).parent / "fixtures"
+    texts += [p.read_text("utf-8", errors="replace") for p in sorted(fixtures.rglob("*")) if p.is_file()]
+    texts += ["Jane Roe · 3 hours ago", "Tom Fields said,", "Mary Poe WROTE...", "An Li, a day ago"]
+    lines = {line.strip() for text in texts for line in text.splitlines() if line.strip()}
+    taken = [line for line in lines if spec.stamp.search(line) or spec.writes.search(line)]
+    assert len(taken) > 20  # the check has something to check
+    skipped = [
+        line for line in taken if ":" not in line and not any(w in line.casefold() for w in thread._STAMP_OR_WRITES)
+    ]
+    assert skipped == []

@@ -139,10 +139,18 @@ def _reads_as_name(names: list[str]) -> bool:
     return len(lower) <= 1 or (len(lower) == len(names) <= 2)
 
 
+#: What BP028's ``stamp`` and ``writes`` patterns need besides a ":" (a clock time, "says:", "by
+#: NAME writes:"): "ago", or a verb of writing (casefolded: as they match, ignoring case).
+#: A shortcut for the lines that have none, which is most; tests/test_thread.py checks it holds.
+_STAMP_OR_WRITES = ("ago", "say", "said", "wrote", "write")
+
+
 def signature_template(line: str, spec: ThreadSpec) -> str | None:
     """The template of ``line`` if it is a comment's signature (who wrote it and when; see the module), else None."""
     if len(line) > _CHARS_PER_WORD * spec.max_words:
         return None  # too long to count its words
+    if ":" not in line and not any(w in line.casefold() for w in _STAMP_OR_WRITES):
+        return None  # most lines: no clock time, no "ago", no "NAME writes:" (a few string tests, not 3 searches)
     stamped = spec.stamp.search(line) is not None and spec.dated.search(line) is not None
     writes = spec.writes.search(line) is not None
     if not stamped and not writes:
