@@ -9,9 +9,13 @@ name and renamed: a reader never sees half of one, and two processes writing at 
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def cache_dir() -> Path:
@@ -52,3 +56,21 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def derived(name: str, build: Callable[[], Any]) -> Any:
+    """A small value derived from installed data (JSON), read from the cache file ``name`` or built and written.
+
+    ``name`` must say everything the value depends on (a package's version, the parameters): a
+    file of that name is never stale.  A damaged file is built again; a cache that cannot be
+    written costs a build per process.
+    """
+    path = cache_dir() / name
+    try:
+        return json.loads(path.read_text("utf-8"))["value"]
+    except Exception:  # missing, or damaged in any way: built again
+        pass
+    value = build()
+    with contextlib.suppress(OSError):
+        write_atomic(path, json.dumps({"value": value}, ensure_ascii=False).encode("utf-8"))
+    return value

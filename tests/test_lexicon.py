@@ -113,3 +113,38 @@ def test_an_empty_table_file_is_built_again(fresh_cache: Path) -> None:
         path.write_bytes(b"")  # what a crash before the data reached the disk could leave
     lexicon.table.cache_clear()
     assert lexicon.table(("en",)).get("house") == get_frequency_dict("en")["house"]
+
+
+def test_a_derived_value_is_built_once_and_a_damaged_file_again(fresh_cache: Path) -> None:
+    from cleaner.cache import derived
+
+    calls: list[int] = []
+
+    def build() -> list[str]:
+        calls.append(1)
+        return ["en", "fr"]
+
+    assert derived("langs-v1.json", build) == ["en", "fr"]
+    assert derived("langs-v1.json", build) == ["en", "fr"]
+    assert len(calls) == 1  # the second came from the file
+    (fresh_cache / "langs-v1.json").write_text("{not json", "utf-8")
+    assert derived("langs-v1.json", build) == ["en", "fr"] and len(calls) == 2
+
+
+def test_the_leads_languages_and_alphabets_are_wordfreqs(fresh_cache: Path) -> None:
+    from wordfreq import available_languages
+
+    from cleaner.steps import leads
+
+    leads._languages.cache_clear()
+    leads._alphabet.cache_clear()
+    try:
+        expected = set(available_languages("small")) | set(available_languages("large"))
+        assert leads._languages() == expected
+        alphabet = leads._alphabet("en")
+        assert set("abcdefghijklmnopqrstuvwxyz") <= set(alphabet)
+        leads._alphabet.cache_clear()
+        assert leads._alphabet("en") == alphabet  # read back from the cache file
+    finally:
+        leads._languages.cache_clear()
+        leads._alphabet.cache_clear()

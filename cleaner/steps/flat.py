@@ -33,7 +33,6 @@ from functools import cache
 from itertools import accumulate, islice
 
 import regex
-from wordfreq import word_frequency
 
 from cleaner.document import Edit, EditLog
 from cleaner.ruleset import vocab
@@ -87,6 +86,8 @@ def _key(word: str) -> str:
 @cache
 def _frequency(word: str) -> float:
     """How often ``word`` occurs in English text (wordfreq; 0 for words it does not know)."""
+    from wordfreq import word_frequency  # imported when a flat text needs it (0.25 s)
+
     return float(word_frequency(word, "en"))
 
 

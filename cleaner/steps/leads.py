@@ -35,11 +35,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from importlib.metadata import version
 from itertools import pairwise
 
 import regex
-from wordfreq import available_languages, top_n_list
 
+from cleaner.cache import derived
 from cleaner.document import Edit, EditLog
 from cleaner.ruleset import vocab
 from cleaner.ruleset.registry import RepairContext, flag, repair
@@ -135,7 +136,15 @@ def _lead(text: str) -> _Lead | None:
 
 @cache
 def _languages() -> frozenset[str]:
-    return frozenset(available_languages("small")) | frozenset(available_languages("large"))
+    """The languages wordfreq has a word list for (kept in the user cache: importing wordfreq to ask
+    costs 0.25 s of every start)."""
+
+    def build() -> list[str]:
+        from wordfreq import available_languages
+
+        return sorted(set(available_languages("small")) | set(available_languages("large")))
+
+    return frozenset(derived(f"wordfreq-{version('wordfreq')}-languages.json", build))
 
 
 def _lexicon(lang: str) -> lexicon.FrequencyTable:
@@ -149,9 +158,18 @@ def _lexicon(lang: str) -> lexicon.FrequencyTable:
 
 @cache
 def _alphabet(lang: str) -> str:
-    """The letters that start words of ``lang`` (those of its 20,000 most frequent words)."""
-    firsts = Counter(w[0] for w in top_n_list(lang, ALPHABET_WORDS) if SCRIPT_LETTERS.fullmatch(w))
-    return "".join(sorted(ch for ch, n in firsts.items() if n >= ALPHABET_MIN))
+    """The letters that start words of ``lang`` (those of its 20,000 most frequent words; kept in the
+    user cache: wordfreq reads its whole list to answer)."""
+
+    def build() -> str:
+        from wordfreq import top_n_list
+
+        firsts = Counter(w[0] for w in top_n_list(lang, ALPHABET_WORDS) if SCRIPT_LETTERS.fullmatch(w))
+        return "".join(sorted(ch for ch, n in firsts.items() if n >= ALPHABET_MIN))
+
+    name = f"wordfreq-{version('wordfreq')}-alphabet-{lang}-{ALPHABET_WORDS}-{ALPHABET_MIN}.json"
+    alphabet: str = derived(name, build)
+    return alphabet
 
 
 def _completions(frag: str, lang: str) -> list[tuple[str, int]]:
