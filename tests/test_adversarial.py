@@ -293,3 +293,27 @@ def test_the_unknown_word_shortcut_finds_the_cut_points_every_look_up_finds(monk
     monkeypatch.setattr(glue, "_known", lambda word: True)
     assert [glue_points(line) for line in lines] == fast
     assert glue._zipf.__wrapped__("zzqxj") == glue._UNKNOWN_ZIPF  # the eight look-ups, for a word none knows
+
+
+def test_the_plain_glue_trigger_never_hides_a_join() -> None:
+    # glue_points tries _PLAIN_GLUE only on lines where _PLAIN_TRIGGER finds something: on every
+    # fixture line and on random strings of the characters the joins are made of, no join is missed
+    from pathlib import Path
+
+    fixtures = Path(__file__).parent / "fixtures"
+    lines = [
+        line
+        for p in sorted(fixtures.rglob("*"))
+        if p.is_file()
+        for line in p.read_text("utf-8", errors="replace").splitlines()
+    ]
+    rng = random.Random(11)
+    alphabet = "aZé É1٣ .!?…:'’”\"“()[]+-/©hps_x\t"
+    lines += ["".join(rng.choice(alphabet) for _ in range(rng.randint(2, 30))) for _ in range(20000)]
+    lines += ["at 10:00:002019-11-19", "https://x.com", "the //path", "(AP)“Quote", "Images+More", "a…The"]
+    found = 0
+    for line in lines:
+        joins = [m.start() for m in glue._PLAIN_GLUE.finditer(line)]
+        found += bool(joins)
+        assert not joins or glue._PLAIN_TRIGGER.search(line), line
+    assert found > 300  # the strings hold joins of many kinds
