@@ -351,20 +351,11 @@ def cpu_model() -> str:
 
 
 def code_version() -> str:
-    """The commit, and whether cleaner/ or rules/ have uncommitted changes (others edit them)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "cleaner", "rules"], cwd=ROOT, capture_output=True, text=True
-        )
-    except OSError:
-        return "unknown (no git)"
-    changed = [ln[3:] for ln in dirty.stdout.splitlines()]
-    return (
-        "working tree "
-        + head.stdout.strip()
-        + (f" + uncommitted changes in {', '.join(changed)}" if changed else " (clean)")
-    )
+    """The commit, and whether cleaner/ or rules/ have uncommitted changes (bench/throughput.py's)."""
+    sys.path.insert(0, str(BENCH))
+    from throughput import code_version as commit_and_changes
+
+    return "working tree " + commit_and_changes()
 
 
 def environment() -> dict[str, Any]:

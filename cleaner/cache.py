@@ -3,19 +3,22 @@
 ``$CLEANER_CACHE_DIR``, else ``$XDG_CACHE_HOME/cleaner``, else ``~/.cache/cleaner``.  It holds
 derived data only (the lexicon tables of :mod:`cleaner.text.lexicon`, the digests of rule files
 already checked against the schema), each named by what it was derived from, so a stale entry
-is never read; deleting the folder costs one slower start.  Files are written to a temporary
-name and renamed: a reader never sees half of one, and two processes writing at once are safe.
+is never read; deleting the folder costs one slower start.  Files are written as every output
+is (:func:`cleaner.io.writers.atomic_file`): a reader never sees half of one, and two processes
+writing at once are safe.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from cleaner.errors import OutputError
+from cleaner.io.writers import atomic_file
 
 
 def cache_dir() -> Path:
@@ -36,26 +39,19 @@ def cache_dir() -> Path:
         return Path(tempfile.gettempdir()) / f"cleaner-cache-{os.getuid() if hasattr(os, 'getuid') else 0}"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in its folder and a rename (``OSError`` if it cannot).
+def store(path: Path, write: Callable[[IO[bytes]], object]) -> bool:
+    """Write a cache file with ``write(f)``, atomically (:func:`cleaner.io.writers.atomic_file`:
+    a temporary file beside it, synced, renamed; the permissions of a new file).
 
-    The data reaches the disk before the rename (``fsync``), so that a crash leaves the old file
-    or the new one, never an empty one; the file is readable by all (``0644``), so that a cache
-    folder shared by several users serves them all.
+    False when it cannot be written (no cache folder to be had): the caller keeps what it built
+    in memory for this process.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-            if hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with atomic_file(path) as f:
+            write(f)
+    except (OSError, OutputError):
+        return False
+    return True
 
 
 def derived(name: str, build: Callable[[], Any]) -> Any:
@@ -71,6 +67,5 @@ def derived(name: str, build: Callable[[], Any]) -> Any:
     except Exception:  # missing, or damaged in any way: built again
         pass
     value = build()
-    with contextlib.suppress(OSError):
-        write_atomic(path, json.dumps({"value": value}, ensure_ascii=False).encode("utf-8"))
+    store(path, lambda f: f.write(json.dumps({"value": value}, ensure_ascii=False).encode("utf-8")))
     return value

@@ -172,7 +172,9 @@ def _all_patterns(rule: Rule) -> list[str]:
     root = default_rules_dir()
     data = expand_patterns(tomllib.loads((root / rule.path).read_text("utf-8")), root, rule.path)
     out = list(data.get("anchor", []))
-    if isinstance(rule, (LineRule, SpanRule)):
+    if isinstance(rule, LineRule):
+        out += list(rule.pattern_texts)
+    if isinstance(rule, SpanRule):
         out += [p.pattern for p in rule.patterns]
     if isinstance(rule, LineRule):
         out += [p.pattern for p in rule.not_after]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import tempfile
 from collections.abc import Iterator
@@ -98,10 +99,14 @@ def test_the_cache_folder_without_a_home_or_with_a_relative_xdg_path(monkeypatch
 
 
 def test_cache_files_are_whole_and_readable_by_all(fresh_cache: Path) -> None:
-    from cleaner.cache import write_atomic
+    from cleaner.cache import store
 
     target = fresh_cache / "sub" / "file.bin"
-    write_atomic(target, b"data")
+    mask = os.umask(0o022)  # a new file gets 0666 less the umask, as every output does
+    try:
+        assert store(target, lambda f: f.write(b"data"))
+    finally:
+        os.umask(mask)
     assert target.read_bytes() == b"data"
     assert target.stat().st_mode & 0o777 == 0o644
     assert [p.name for p in target.parent.iterdir()] == ["file.bin"]  # no temporary file left

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -124,50 +125,49 @@ def test_a_prefilter_never_turns_away_a_line_the_rule_takes(rule: object) -> Non
     assert missed == []
 
 
+@pytest.fixture
+def checked_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty cache folder for the digests of checked rule files (read afresh, as a new process would)."""
+    from cleaner.ruleset import model
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    model._checked.cache_clear()
+    yield tmp_path
+    model._checked.cache_clear()
+
+
 def test_a_rule_file_that_passed_the_schema_is_not_checked_again_and_a_changed_one_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    checked_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cleaner.ruleset import model
 
-    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
-    model._checked.cache_clear()
-    try:
-        data = tomllib.loads(RULE_FILES[0].read_text("utf-8"))
-        parse_rule(data, RULE_FILES[0].name)  # checked, and remembered
-        assert (tmp_path / model._CHECKED_FILE).read_text("utf-8").count("\n") == 1
+    data = tomllib.loads(RULE_FILES[0].read_text("utf-8"))
+    parse_rule(data, RULE_FILES[0].name)  # checked, and remembered
+    assert (checked_cache / model._CHECKED_FILE).read_text("utf-8").count("\n") == 1
 
-        def no_validator() -> None:
-            raise AssertionError("checked again")
+    def no_validator() -> None:
+        raise AssertionError("checked again")
 
-        monkeypatch.setattr(model, "_validator", no_validator)
-        model._checked.cache_clear()  # a new process: the digests come from the file
-        parse_rule(data, RULE_FILES[0].name)
-        monkeypatch.undo()
-        monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
-        with pytest.raises(RuleError, match="summary"):
-            parse_rule({**data, "summary": 5}, RULE_FILES[0].name)  # other data: checked, and wrong
-        # a TOML date is not the string of the same text, checked or not
-        dated = {**data, "negatives": ["2020-01-01"]}
-        parse_rule(dated, RULE_FILES[0].name)
-        with pytest.raises(RuleError, match="negatives"):
-            parse_rule({**data, "negatives": [datetime.date(2020, 1, 1)]}, RULE_FILES[0].name)
-    finally:
-        model._checked.cache_clear()
+    real_validator = model._validator
+    monkeypatch.setattr(model, "_validator", no_validator)
+    model._checked.cache_clear()  # a new process: the digests come from the file
+    parse_rule(data, RULE_FILES[0].name)
+    monkeypatch.setattr(model, "_validator", real_validator)
+    with pytest.raises(RuleError, match="summary"):
+        parse_rule({**data, "summary": 5}, RULE_FILES[0].name)  # other data: checked, and wrong
+    # a TOML date is not the string of the same text, checked or not
+    dated = {**data, "negatives": ["2020-01-01"]}
+    parse_rule(dated, RULE_FILES[0].name)
+    with pytest.raises(RuleError, match="negatives"):
+        parse_rule({**data, "negatives": [datetime.date(2020, 1, 1)]}, RULE_FILES[0].name)
 
 
-def test_a_broken_pattern_is_refused_even_when_the_alternation_compiles(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_broken_pattern_is_refused_even_when_the_alternation_compiles(checked_cache: Path) -> None:
     from cleaner.ruleset import model
 
-    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
-    model._checked.cache_clear()
-    try:
-        data = tomllib.loads((default_rules_dir() / "BP004-advertisement.toml").read_text("utf-8"))
-        # "(?:Subscribe\\.)|(?:.*)" compiles, but the first pattern alone does not
-        broken = {**data, "patterns": ["Subscribe\\.)|(?:.*"]}
-        with pytest.raises(RuleError, match="bad pattern"):
-            parse_rule(broken, "BP004-advertisement.toml")
-        assert not (tmp_path / model._CHECKED_FILE).exists()  # and it is not remembered as checked
-    finally:
-        model._checked.cache_clear()
+    data = tomllib.loads((default_rules_dir() / "BP004-advertisement.toml").read_text("utf-8"))
+    # "(?:Subscribe\\.)|(?:.*)" compiles, but the first pattern alone does not
+    broken = {**data, "patterns": ["Subscribe\\.)|(?:.*"]}
+    with pytest.raises(RuleError, match="bad pattern"):
+        parse_rule(broken, "BP004-advertisement.toml")
+    assert not (checked_cache / model._CHECKED_FILE).exists()  # and it is not remembered as checked

@@ -8,7 +8,6 @@ patterns and are applied by :mod:`cleaner.boilerplate.engine`.
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import hashlib
 import json
@@ -23,7 +22,7 @@ from urllib.parse import urlsplit
 import regex
 
 from cleaner.boilerplate.thread import ThreadSpec
-from cleaner.cache import cache_dir, write_atomic
+from cleaner.cache import cache_dir, store
 from cleaner.errors import RuleError
 from cleaner.ruleset import vocab
 from cleaner.ruleset.registry import FLAGS, REPAIRS, SHAPES, SPLITTERS, load_implementations
@@ -194,11 +193,6 @@ class LineRule(Rule):
             return None
         return regex.compile("|".join(f"(?:{p})" for p in self.pattern_texts), regex.V0)
 
-    @cached_property
-    def patterns(self) -> tuple[regex.Pattern[str], ...]:
-        """The patterns one by one (compiled when first asked for: the rule matches with :attr:`matcher`)."""
-        return tuple(regex.compile(p, regex.V0) for p in self.pattern_texts)
-
     def matches(self, line: str) -> bool:
         """Whether the stripped ``line`` matches one of the patterns in full (and has the shape)."""
         if self.prefilter is not None and self.prefilter.search(line) is None:
@@ -363,7 +357,7 @@ def _unchecked(data: dict[str, Any]) -> str | None:
 
     key = hashlib.sha256(
         "\0".join(
-            (_schema_text(), _JSONSCHEMA_VERSION(), __version__, json.dumps(data, sort_keys=True, default=_tagged))
+            (_schema_text(), _jsonschema_version(), __version__, json.dumps(data, sort_keys=True, default=_tagged))
         ).encode()
     ).hexdigest()
     return None if key in _checked(cache_dir()) else key
@@ -374,8 +368,8 @@ def _remember(key: str) -> None:
     folder = cache_dir()
     checked = _checked(folder)
     checked.add(key)
-    with contextlib.suppress(OSError):  # no cache to write: the file is checked again next time
-        write_atomic(folder / _CHECKED_FILE, "".join(f"{k}\n" for k in sorted(list(checked))).encode())
+    # without a cache to write, the file is checked again next time
+    store(folder / _CHECKED_FILE, lambda f: f.write("".join(f"{k}\n" for k in sorted(checked)).encode()))
 
 
 def _schema_error(data: dict[str, Any], where: str) -> str | None:
@@ -390,7 +384,7 @@ def _schema_error(data: dict[str, Any], where: str) -> str | None:
 
 
 @cache
-def _JSONSCHEMA_VERSION() -> str:  # noqa: N802  (a constant, read once)
+def _jsonschema_version() -> str:
     from importlib.metadata import version
 
     return version("jsonschema")
@@ -491,11 +485,11 @@ def parse_rule(
     data = vocab.expand_patterns(data, rules_dir or default_rules_dir(), where, lists)
     rule = _build_rule(data, where)
     if key is not None:
+        # the rules match with alternations, which one broken pattern may not break: every
+        # pattern of the file alone, then a line rule's alternation (compiled when first needed)
+        for pattern in vocab.patterns_of(data):
+            _compile(pattern, where)
         if isinstance(rule, LineRule):
-            # it matches with their alternation (compiled when first needed), which one broken
-            # pattern may not break: each alone, then the alternation
-            for pattern in rule.pattern_texts:
-                _compile(pattern, where)
             try:
                 _ = rule.matcher
             except regex.error as exc:

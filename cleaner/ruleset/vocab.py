@@ -19,7 +19,7 @@ The rule-set digest covers every list (:func:`Vocab.fingerprint`), as it covers 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -170,6 +170,15 @@ def expand_patterns(data: dict[str, Any], directory: Path, where: str, lists: Vo
 
     out: dict[str, Any] = walk(data)
     return out
+
+
+def patterns_of(data: dict[str, Any]) -> Iterator[str]:
+    """Every pattern of a rule file's data (the values of :data:`PATTERN_KEYS`, at any depth)."""
+    for key, value in data.items():
+        if isinstance(value, dict):
+            yield from patterns_of(value)
+        elif key in PATTERN_KEYS:
+            yield from ([value] if isinstance(value, str) else (p for p in value if isinstance(p, str)))
 
 
 @cache

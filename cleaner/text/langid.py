@@ -34,7 +34,6 @@ are), and the n-grams of the words met lately.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import random
 import re
@@ -53,7 +52,7 @@ from langdetect.language import Language
 from langdetect.utils.ngram import NGram
 from langdetect.utils.unicode_block import UNICODE_GENERAL_PUNCTUATION, _unicode_blocks
 
-from cleaner.cache import cache_dir, write_atomic
+from cleaner.cache import cache_dir, store
 
 Table = numpy.typing.NDArray[numpy.float64]
 
@@ -379,14 +378,10 @@ def profiles() -> Profiles:
     langlist = list(factory.langlist)
     digest = hashlib.sha256(json.dumps([grams, langlist], ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
     table_name = f"{names_path.stem}-{digest}.npy"
-    try:
-        buffer = io.BytesIO()
-        numpy.save(buffer, built)
-        write_atomic(names_path.parent / table_name, buffer.getvalue())  # the table first, then what names it
-        names = {"grams": grams, "langlist": langlist, "table": table_name}
-        write_atomic(names_path, json.dumps(names, ensure_ascii=False).encode("utf-8"))
-    except OSError:
-        pass  # no cache to write: this process keeps its own copy
+    names = {"grams": grams, "langlist": langlist, "table": table_name}
+    # the table first, then what names it; without a cache, this process keeps its own copy
+    if store(names_path.parent / table_name, lambda f: numpy.save(f, built)):
+        store(names_path, lambda f: f.write(json.dumps(names, ensure_ascii=False).encode("utf-8")))
     return Profiles(grams, built, langlist)
 
 

@@ -21,7 +21,6 @@ about 2 in 10^7, and the chance that a word the lexicon lacks passes for one it 
 
 from __future__ import annotations
 
-import io
 from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -30,7 +29,7 @@ import numpy as np
 import xxhash
 from numpy.typing import NDArray
 
-from cleaner.cache import cache_dir, write_atomic
+from cleaner.cache import cache_dir, store
 
 #: Bumped when the file layout changes, so that old caches are not read.
 FORMAT = 1
@@ -109,14 +108,6 @@ def _paths(langs: tuple[str, ...]) -> tuple[Path, Path]:
     return cache_dir() / f"{stem}.keys.npy", cache_dir() / f"{stem}.freqs.npy"
 
 
-def _save(paths: tuple[Path, Path], keys: NDArray[np.uint64], freqs: NDArray[np.float64]) -> None:
-    """Each array written to a temporary name and renamed, so that no reader sees half a file."""
-    for path, array in zip(paths, (keys, freqs), strict=True):
-        buffer = io.BytesIO()
-        np.save(buffer, array)
-        write_atomic(path, buffer.getvalue())
-
-
 def _load(paths: tuple[Path, Path]) -> FrequencyTable | None:
     try:
         keys = np.load(paths[0], mmap_mode="r")
@@ -136,8 +127,6 @@ def table(langs: tuple[str, ...]) -> FrequencyTable:
     if found is not None:
         return found
     keys, freqs = _build(langs)
-    try:
-        _save(paths, keys, freqs)
-    except OSError:
+    if not (store(paths[0], lambda f: np.save(f, keys)) and store(paths[1], lambda f: np.save(f, freqs))):
         return FrequencyTable(keys, freqs)  # no cache to write: this process keeps its own copy
     return _load(paths) or FrequencyTable(keys, freqs)
