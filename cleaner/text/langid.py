@@ -26,9 +26,8 @@ probabilities are *bit-identical* to ``Detector.get_probabilities()`` with the s
 
 langdetect stays the reference (``tests/test_langid.py``, ``bench/langid_agreement.py``): this
 module reads its profiles (``DetectorFactory.word_lang_prob_map``, kept as one memory-mapped
-table in the user cache by :func:`profiles`) and its constants, and holds only what it derives
-from them: a numpy table of the probabilities of the n-grams met so far (38 MB when all 87,598
-are), and the n-grams of the words met lately.
+table in the user cache by :func:`profiles`, 87,598 n-grams x 55 languages, 38 MB that forked
+workers share) and its constants, and holds only the n-grams of the words met lately.
 """
 
 from __future__ import annotations
@@ -185,11 +184,14 @@ class LangId:
 
     def __init__(self, factory: DetectorFactory) -> None:
         self.factory = factory
-        self._known: dict[str, list[float]] = factory.word_lang_prob_map
+        profile_map = factory.word_lang_prob_map
+        if not isinstance(profile_map, _Rows):  # langdetect's own dictionary of lists: one table of it
+            grams = list(profile_map)
+            profile_map = _Rows(grams, numpy.array([profile_map[g] for g in grams], dtype=numpy.float64))
+        # n-gram -> its row of probabilities in the profiles' table (memory-mapped from the cache)
+        self._known: _Rows = profile_map
+        self._table: Table = profile_map.matrix
         self._langlist: list[str] = list(factory.langlist)
-        # the probabilities of the n-grams met so far, one row each, in the order met
-        self._index: dict[str, int] = {}
-        self._table: Table = numpy.empty((1024, len(self._langlist)), dtype=numpy.float64)
         # word (as written) -> the rows of its n-grams (with the space after it), and how many
         # of them end before that space
         self._words: dict[str, tuple[tuple[int, ...], int]] = {}
@@ -209,27 +211,13 @@ class LangId:
                 result += tail
         return result
 
-    def _rows(self, grams: list[str]) -> tuple[int, ...]:
-        """The rows of ``grams`` in the table, added to it when new (under the lock)."""
-        index = self._index
-        for gram in grams:
-            if gram not in index:
-                size = len(index)
-                if size == len(self._table):
-                    rows = min(2 * size, len(self._known))
-                    table = numpy.empty((rows, len(self._langlist)), dtype=numpy.float64)
-                    table[:size] = self._table
-                    self._table = table
-                self._table[size] = self._known[gram]
-                index[gram] = size
-        return tuple(index[gram] for gram in grams)
-
     def _word(self, word: str) -> tuple[tuple[int, ...], int]:
         with self._lock:
             if len(self._words) >= WORD_CACHE_SIZE:
                 self._words.clear()
             body, tail = _word_ngrams(word.translate(_NORMALIZED), self._known)
-            entry = (self._rows(body + tail), len(body))
+            row = self._known.row
+            entry = (tuple(row(gram) for gram in body + tail), len(body))
             self._words[word] = entry
         return entry
 
@@ -262,7 +250,6 @@ class LangId:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
         if seed is None:
             seed = self.factory.seed
-        # the table as it is now holds every row sampled (a new table, when it grows, too)
         langprob = self._detect_block(self._table, rows, seed)
         threshold = Detector.PROB_THRESHOLD
         result = [Language(lang, p) for lang, p in zip(self._langlist, langprob, strict=True) if p > threshold]
@@ -321,8 +308,13 @@ class _Rows(dict[str, int]):
         self.matrix = matrix
 
     def __getitem__(self, gram: str) -> Table:  # type: ignore[override]
-        row: Table = self.matrix[dict.__getitem__(self, gram)]
+        row: Table = self.matrix[self.row(gram)]
         return row
+
+    def row(self, gram: str) -> int:
+        """Where ``gram``'s probabilities are in the table."""
+        index: int = dict.__getitem__(self, gram)
+        return index
 
 
 class Profiles:
