@@ -9,9 +9,11 @@ for people: the line of the *original* document where the edit begins.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+
+from cleaner.errors import InputError
 
 
 class Edit(NamedTuple):
@@ -275,3 +277,31 @@ def iter_lines(text: str) -> Iterator[tuple[int, int, str]]:
             end = n
         yield start, end, text[start:end]
         start = end + 1
+
+
+def as_documents(
+    items: Iterable[Document | str | Mapping[str, Any]], text_key: str = "text", id_key: str = "id"
+) -> Iterator[Document]:
+    """Documents from strings, records (mappings with a string ``text_key``) or documents, in order.
+
+    A string's id is its position (``"0"``, ``"1"``, ...); a record's is its ``id_key`` field as
+    text (a number as its JSON), or its position when it has none.  A record is kept as it came
+    (:attr:`Document.record`), so that :func:`clean_records` can give it back in its own shape.
+    """
+    from cleaner.io.readers import jsonl_id  # the command line's rule for ids, so both agree
+
+    for i, item in enumerate(items):
+        if isinstance(item, Document):
+            yield item
+        elif isinstance(item, str):
+            yield Document(str(i), item, source=f"item {i}")
+        elif isinstance(item, Mapping):
+            record = dict(item)
+            text = record.get(text_key)
+            if not isinstance(text, str):
+                raise InputError(f"item {i}: no string field {text_key!r} (text_key names the field)")
+            yield Document(jsonl_id(record, id_key) or str(i), text, source=f"item {i}", fmt="jsonl", record=record)
+        else:
+            raise InputError(
+                f"item {i}: a str, a mapping with a {text_key!r} field or a Document, not {type(item).__name__}"
+            )

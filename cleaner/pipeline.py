@@ -14,20 +14,22 @@ Every step records its edits on the document; ``apply_edits(original, doc.edits)
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import multiprocessing
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from cleaner.boilerplate.engine import apply_boilerplate
 from cleaner.boilerplate.thread import remove_threads
 from cleaner.corpus import Repeats, remove_repeats, site_of, source_keys
-from cleaner.document import Document, Edit, LineMap
+from cleaner.document import Document, Edit, LineMap, as_documents
 from cleaner.ruleset.model import BoilerplateRule
 from cleaner.ruleset.registry import FLAGS, REPAIRS, RepairContext
 from cleaner.settings import Settings
@@ -65,6 +67,14 @@ class Cleaner:
         self._threads = self.rules.threads
         # where a document comes from matters only when a rule is limited to some sources
         self._sourced = any(r.sources for r in self.rules.rules)
+
+    def clean_text(self, text: str) -> str:
+        """The cleaned text of one string (for ``pandas.Series.map`` and the like).
+
+        >>> Cleaner().clean_text("Advertisement\\nThe talks went on.")
+        'The talks went on.'
+        """
+        return self.clean(Document("-", text)).text
 
     def clean(self, doc: Document) -> Document:
         """Clean ``doc`` in place (text, edits, metadata) and return it."""
@@ -194,7 +204,15 @@ def clean_text(text: str, settings: Settings | None = None) -> str:
     >>> clean_text("Read More Will China's slowdown derail reforms?\\nThe talks went on.")
     'The talks went on.'
     """
-    return Cleaner(settings or Settings()).clean(Document("-", text)).text
+    if settings is None:
+        return _default_cleaner().clean_text(text)
+    return Cleaner(settings).clean_text(text)
+
+
+@functools.cache
+def _default_cleaner() -> Cleaner:
+    """One cleaner with the default settings, built on first use: a loop over ``clean_text`` loads the rules once."""
+    return Cleaner(Settings())
 
 
 # --- the worker pool ----------------------------------------------------------------------
@@ -275,14 +293,22 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def clean_stream(
-    docs: Iterable[Document],
+    docs: Iterable[Document | str | Mapping[str, Any]],
     settings: Settings | None = None,
     jobs: int = 1,
     batch_docs: int = 64,
     batch_chars: int = 1 << 20,
     repeats: Repeats | None = None,
+    text_key: str = "text",
+    id_key: str = "id",
 ) -> Generator[Document, None, None]:
-    """Clean a stream of documents and yield them in input order.
+    """Clean a stream of documents, strings or records and yield cleaned documents in input order.
+
+    Strings and records (mappings with a string ``text_key``) become documents as
+    :func:`cleaner.document.as_documents` says (a string's id is its position, a record's its
+    ``id_key`` field); each document comes out with the cleaned ``text``, its ``edits`` and its
+    ``metadata`` (``lang``, ``lang_prob``, ``truncated_tail``).  ``repeats``: the corpus's table of
+    repeated lines (:class:`cleaner.corpus.Repeats`), which the corpus-evidence rule CE001 needs.
 
     With ``jobs > 1`` batches go to a process pool; at most ``2 * jobs`` batches are in flight,
     so memory stays bounded however large the corpus, and results come back in input order,
@@ -290,6 +316,7 @@ def clean_stream(
     Ctrl-C, SIGTERM, or ``close()``), the workers are ended at once.
     """
     settings = settings or Settings()
+    docs = as_documents(docs, text_key, id_key)
     if jobs <= 1:
         cleaner = Cleaner(settings, repeats)
         settle()

@@ -91,3 +91,12 @@ def test_every_module_and_public_definition_has_a_docstring() -> None:
             if not doc or not doc.splitlines()[0].strip():
                 missing.append(f"{where}:{node.lineno} {node.name}")
     assert not missing, "\n".join(missing)
+
+
+def test_every_public_name_is_exported_and_importable() -> None:
+    """``cleaner.__all__`` is the table of lazy exports, and each name resolves to a real object."""
+    import cleaner
+
+    assert set(cleaner.__all__) == set(cleaner._EXPORTS) | {"__version__"}
+    for name in cleaner.__all__:
+        assert getattr(cleaner, name) is not None
