@@ -45,3 +45,26 @@ def test_the_index_excerpt_is_in_index_md() -> None:
     head, table = re.findall(r"```[a-z]*\n(.*?)```", rest, flags=re.S)[:2]
     assert head.splitlines() == index[: len(head.splitlines())]
     assert all(line in index for line in table.splitlines())
+
+
+def test_the_python_api_examples_run_as_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every block of the README's "Python API" section, run in order as one doctest session."""
+    import doctest
+    import logging
+
+    pytest.importorskip("pandas")
+    pytest.importorskip("datasets")
+    pytest.importorskip("datatrove")
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    logging.disable(logging.WARNING)  # datatrove's executor logs to stderr; the examples show results
+    section = README.split("## Python API", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```pycon\n(.*?)```", section, flags=re.S)
+    assert len(blocks) >= 6
+    test = doctest.DocTestParser().get_doctest("\n".join(blocks), {}, "README Python API", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    try:
+        runner.run(test, out=print)
+    finally:
+        logging.disable(logging.NOTSET)
+    assert runner.failures == 0 and runner.tries == len(test.examples) > 20
