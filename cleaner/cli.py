@@ -77,6 +77,7 @@ Keep = Annotated[str, typer.Option("--keep", help="Which document of a cluster i
 DEDUP_EXIT_CODES = "Exit codes: 0 done; 2 usage or input error; 123 internal error."
 INDEX_EXIT_CODES = """Exit codes: 0 up to date or written; 1 out of date (with --check), or rewritten (with
 --exit-non-zero-on-fix); 2 usage or input error; 123 internal error."""
+REPORT_EXIT_CODES = "Exit codes: 0 written; 2 usage or input error (or plotly missing); 123 internal error."
 EXIT_CODES = """Exit codes: 0 nothing to do or done; 1 would change (with --check or --diff);
 2 usage or input error; 123 internal error."""
 
@@ -431,6 +432,28 @@ def index(
             repeats_store=repeats_store,
         )
         return run_index(options)
+
+    _guard(job)
+
+
+@app.command(
+    help="Draw a manifest as one self-contained HTML page (charts of edits per rule, languages, document "
+    "lengths and duplicate cluster sizes; tables of the largest clusters and the flagged documents). "
+    "Needs the report extra: pip install 'cleaner[report]'.\n\n" + REPORT_EXIT_CODES
+)
+def report(
+    manifest: Annotated[
+        str, typer.Argument(help="A manifest written by cleaner index: INDEX.md or its --format json form.")
+    ],
+    output: Annotated[str, typer.Option("-o", "--output", help="The HTML file to write; - for stdout.")],
+) -> None:
+    """`cleaner report`: the command line of :func:`cleaner.commands.report.run_report`."""
+
+    def job() -> int:
+        # imported here: the other commands, and --version, do not load the report's code
+        from cleaner.commands.report import ReportOptions, run_report
+
+        return run_report(ReportOptions(manifest=manifest, output=output))
 
     _guard(job)
 

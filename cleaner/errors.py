@@ -26,3 +26,7 @@ class SettingsError(CleanerError):
 
 class ManifestError(CleanerError):
     """A manifest that cannot be read: not a manifest, another format, or inconsistent."""
+
+
+class ExtraError(CleanerError):
+    """A command needs an optional extra that is not installed (``cleaner report`` and plotly)."""

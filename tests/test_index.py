@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,22 @@ def test_copies_share_a_cluster_and_the_longest_is_kept(corpus: Path) -> None:
     totals = manifest.totals()
     assert (totals["documents"], totals["kept"], totals["duplicates"], totals["duplicate_clusters"]) == (5, 3, 2, 1)
     assert manifest.largest_clusters() == [(seed.cluster, 3, kept[0].path)]
+
+
+def test_flags_name_the_documents_whose_last_sentence_is_cut_off(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    told = "Officials met on Monday. The two sides agreed that the talks would resume in the coming"
+    (folder / "cut.txt").write_text(told + "\n", "utf-8")
+    (folder / "whole.txt").write_text(told + " weeks, a spokesman said.\n", "utf-8")
+    # FL001's word list is English: a German text cut off is not looked at (None), so not flagged
+    (folder / "de.txt").write_text(
+        "Die Regierung hat am Montag beschlossen, dass die Verhandlungen mit den Gewerkschaften in der\n", "utf-8"
+    )
+    manifest = index_of(str(folder))
+    flags = {e.path.rsplit("/", 1)[-1]: (e.lang, e.flags) for e in manifest.entries}
+    assert flags == {"cut.txt": ("en", ("FL001",)), "whole.txt": ("en", ()), "de.txt": ("de", ())}
+    assert manifest.totals()["flagged"] == 1
 
 
 def test_same_bytes_for_any_jobs_argument_order_and_location(corpus: Path, tmp_path: Path) -> None:
@@ -273,7 +290,7 @@ def test_hand_edited_or_truncated_manifests_are_refused(corpus: Path, tmp_path: 
     with pytest.raises(ManifestError, match="not a cleaner manifest"):
         parse_markdown("# Index\n")
     with pytest.raises(ManifestError, match="format"):
-        parse_markdown(text.replace("format 1", "format 9", 1))
+        parse_markdown(text.replace("format 2", "format 9", 1))
     kept = next(e for e in load_manifest(target).entries if not e.kept).duplicate_of
     assert kept is not None
     with pytest.raises(ManifestError, match="not kept in its cluster"):
@@ -318,7 +335,7 @@ def test_markdown_round_trip_of_awkward_paths_and_titles() -> None:
         _entry("a|b/_c_.txt", "Pipes | *stars* and `ticks` \\ back", 1),
         _entry("a|b/d.jsonl:3", "  ", 1, "a|b/_c_.txt"),
         _entry("x/ é\t.txt", "Ünïcödé — “quotes” &amp; <b>tags</b> ~~gone~~ [link](u)", 2),
-        _entry("y.txt", "", 3),
+        replace(_entry("y.txt", "", 3), flags=("FL001",)),
     )
     manifest = Manifest("0.1.0", "0123456789abcdef", Settings(select=("BP", "WS001")), entries, {"BP001": "x"})
     assert parse_markdown(render_markdown(manifest)) == manifest

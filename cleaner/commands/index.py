@@ -127,6 +127,7 @@ def build_manifest(
     ``base`` is the folder the paths are made relative to (where the manifest lies).
     """
     ruleset = settings.ruleset()
+    flag_rules = ruleset.flags
     dedup = Deduplicator(settings.params, threshold=settings.threshold, containment_threshold=settings.containment)
     rows: list[_Row] = []
     seen: set[str] = set()
@@ -149,6 +150,8 @@ def build_manifest(
             dict(sorted(Counter(e.code for e in doc.edits).items())),
             cluster=0,
             duplicate_of=None,
+            # True only: None (not looked for, another language) and False are no flag
+            flags=tuple(f.code for f in flag_rules if doc.metadata.get(f.function) is True),
         )
         rows.append(_Row(key, entry, signature, size, len(doc.text)))
     rows.sort(key=lambda r: r.key)

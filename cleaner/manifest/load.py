@@ -41,7 +41,7 @@ def load_manifest(path: str | Path) -> Manifest:
 def is_manifest(text: str) -> bool:
     """Whether ``text`` is a manifest this tool wrote (Markdown marker, or JSON with ``format``/``cleaner``).
 
-    >>> is_manifest(MARKER + " format 1: ... -->\\n# Corpus index"), is_manifest("# Notes")
+    >>> is_manifest(MARKER + " format 2: ... -->\\n# Corpus index"), is_manifest("# Notes")
     (True, False)
     """
     if text.startswith(MARKER):

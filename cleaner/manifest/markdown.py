@@ -6,7 +6,7 @@ a table cell get a backslash (``_`` only where it could start or end emphasis, s
 readable), and characters that a cell cannot hold (controls, a space at either end) become numeric
 character references.
 
->>> e = Entry("a|b.txt", "A *bold* claim", "en", 0.9999, 3, "0" * 64, {"BP001": 1}, 1, None)
+>>> e = Entry("a|b.txt", "A *bold* claim", "en", 0.9999, 3, "0" * 64, {"BP001": 1}, 1, None, ("FL001",))
 >>> m = Manifest("0.1.0", "r" * 16, Settings(), (e,), {"BP001": "read-more-link"})
 >>> parse_markdown(render_markdown(m)) == m
 True
@@ -171,6 +171,7 @@ def render_markdown(manifest: Manifest) -> str:
                     str(e.words),
                     e.sha256,
                     _edits_cell(e.edits),
+                    " ".join(e.flags),
                     str(e.cluster),
                     _status_cell(e),
                 )
@@ -271,7 +272,7 @@ def _settings_from_cells(header: dict[str, str]) -> dict[str, Any]:
 def _entry(cells: list[str]) -> dict[str, Any]:
     if len(cells) != len(COLUMNS):
         raise ValueError(f"{len(cells)} cells, not {len(COLUMNS)}: {cells!r}")
-    path, title, lang, prob, words, sha, edits, cluster, status = cells
+    path, title, lang, prob, words, sha, edits, flags, cluster, status = cells
     if status == KEPT:
         duplicate_of = None
     elif status.startswith(DUPLICATE_OF):
@@ -292,4 +293,5 @@ def _entry(cells: list[str]) -> dict[str, Any]:
         "edits": counts,
         "cluster": int(cluster),
         "duplicate_of": duplicate_of,
+        "flags": flags.split(),
     }

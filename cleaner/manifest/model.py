@@ -2,8 +2,8 @@
 
 A :class:`Manifest` holds what ``cleaner index`` found: the tool version, the settings that change
 results, the digest of the rule set, and one :class:`Entry` per document (path, title, language,
-words, SHA-256 of the cleaned text, edits per rule, duplicate cluster, kept or a duplicate of
-which).  The totals are derived from the entries, never stored apart from them.
+words, SHA-256 of the cleaned text, edits per rule, the flags raised, duplicate cluster, kept or a
+duplicate of which).  The totals are derived from the entries, never stored apart from them.
 :meth:`Manifest.to_dict` / :meth:`Manifest.from_dict` are the JSON form; :mod:`.markdown` is the
 INDEX.md form; :mod:`.load` reads either back.
 """
@@ -18,8 +18,10 @@ from typing import Any
 from cleaner.errors import ManifestError, SettingsError
 from cleaner.settings import Settings
 
-#: The layout version; a manifest of another version is refused, not misread.
-FORMAT = 1
+#: The layout version; a manifest of another version is refused, not misread.  Format 2 added the
+#: flags column: a format-1 manifest does not say which documents were flagged, so it is not read
+#: as if none were.
+FORMAT = 2
 #: The first line of every Markdown manifest: how readers (and ``cleaner clean``) recognise one.
 MARKER = "<!-- cleaner-index"
 #: A title is the document's first line, cut to this many characters.
@@ -29,8 +31,8 @@ TOP_CLUSTERS = 20
 
 KEPT = "kept"
 DUPLICATE_OF = "duplicate of "
-SUMMARY_KEYS = ("documents", "kept", "duplicates", "duplicate_clusters", "words", "edits", "changed")
-COLUMNS = ("path", "title", "lang", "prob", "words", "sha256", "edits", "cluster", "status")
+SUMMARY_KEYS = ("documents", "kept", "duplicates", "duplicate_clusters", "words", "edits", "changed", "flagged")
+COLUMNS = ("path", "title", "lang", "prob", "words", "sha256", "edits", "flags", "cluster", "status")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Entry:
     edits: dict[str, int]
     cluster: int
     duplicate_of: str | None  # None: kept
+    # the codes of the flag rules raised on the cleaned text (FL001: its last sentence is cut off)
+    flags: tuple[str, ...] = ()
 
     @property
     def kept(self) -> bool:
@@ -64,6 +68,7 @@ class Entry:
             "edits": dict(self.edits),
             "cluster": self.cluster,
             "duplicate_of": self.duplicate_of,
+            "flags": list(self.flags),
         }
 
     @classmethod
@@ -80,6 +85,7 @@ class Entry:
                 {str(k): int(v) for k, v in d["edits"].items()},
                 int(d["cluster"]),
                 None if d["duplicate_of"] is None else str(d["duplicate_of"]),
+                tuple(str(code) for code in d["flags"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ManifestError(f"bad document entry {d!r}: {exc!r}") from None
@@ -133,6 +139,7 @@ class Manifest:
             "words": sum(e.words for e in self.entries),
             "edits": sum(edits.values()),
             "changed": sum(1 for e in self.entries if e.edits),
+            "flagged": sum(1 for e in self.entries if e.flags),
             "languages": {lang: n for lang, n in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))},
             "rules": {
                 code: {"slug": self.slugs.get(code, ""), "edits": edits[code], "documents": docs[code]}
