@@ -27,12 +27,16 @@ from cleaner.commands.rules import run_rule_tests, run_rules
 from cleaner.config import Config, available_cores, load_config, parse_jobs
 from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 from cleaner.errors import CleanerError
+from cleaner.io.readers import StdinFormat
 from cleaner.settings import Settings
 
 # The arguments and options that `clean` and `dedup` share, declared once.
 Paths = Annotated[
     list[str],
-    typer.Argument(help="Files or directories (.txt .text .md .jsonl .jsonl.gz .jsonl.zst); - reads JSONL from stdin."),
+    typer.Argument(
+        help="Files, directories or URLs (.txt .text .md; .jsonl and .json, plain or .gz .zst .xz .bz2); "
+        "- reads stdin (JSONL or text)."
+    ),
 ]
 TextKey = Annotated[str, typer.Option("--text-key", help="JSONL field holding the text.")]
 IdKey = Annotated[str, typer.Option("--id-key", help="JSONL field holding the id.")]
@@ -270,6 +274,14 @@ def clean(
         ),
     ] = True,
     repeats_store: RepeatsStore = None,
+    stdin_format: Annotated[
+        StdinFormat,
+        typer.Option(
+            "--stdin-format",
+            help="How - is read: JSONL, one plain-text document, or auto (JSONL if its first non-blank line is "
+            "a JSON object, else text); compressed or not.",
+        ),
+    ] = StdinFormat.AUTO,
 ) -> None:
     """`cleaner clean`: the command line of :func:`cleaner.commands.clean.run_clean`."""
     chosen = [
@@ -308,6 +320,7 @@ def clean(
             exit_non_zero_on_fix=exit_non_zero_on_fix,
             repeats=repeats,
             repeats_store=repeats_store,
+            stdin_format=stdin_format.value,
         )
         return run_clean(options)
 

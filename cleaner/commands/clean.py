@@ -56,6 +56,7 @@ class CleanOptions:
     exit_non_zero_on_fix: bool = False  # exit 1 when files were rewritten (pre-commit)
     repeats: bool = True  # corpus evidence: a first pass over the inputs (files only)
     repeats_store: Path | None = None  # the table of repeated lines kept across runs
+    stdin_format: str = "auto"  # how stdin is read: jsonl, text, or auto (cleaner.io.readers.STDIN_FORMATS)
 
 
 @dataclass
@@ -148,7 +149,7 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
         options.repeats,
         options.repeats_store,
     )
-    docs = read_documents(files, report, options.text_key, options.id_key, options.skip_bad)
+    docs = read_documents(files, report, options.text_key, options.id_key, options.skip_bad, options.stdin_format)
     show_progress = err.isatty() if options.progress is None else options.progress
     with ExitStack() as stack:
         # closing: an error in writing stops the workers at once, not when the generator is collected
