@@ -28,6 +28,7 @@ from cleaner.config import Config, available_cores, load_config, parse_jobs
 from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 from cleaner.errors import CleanerError
 from cleaner.io.readers import StdinFormat
+from cleaner.io.writers import EditsMode
 from cleaner.settings import Settings
 
 # The arguments and options that `clean` and `dedup` share, declared once.
@@ -239,7 +240,8 @@ def clean(
         typer.Option(
             "-o",
             "--output",
-            help="A directory (same layout as the input), a .jsonl[.gz|.zst] file, or - for JSONL on stdout.",
+            help="A directory (same layout as the input), a .jsonl[.gz|.zst|.xz|.bz2] file, - for JSONL on stdout, "
+            "or /dev/null (discard).",
         ),
     ] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the input files.")] = False,
@@ -282,6 +284,14 @@ def clean(
             "a JSON object, else text); compressed or not.",
         ),
     ] = StdinFormat.AUTO,
+    edits: Annotated[
+        EditsMode,
+        typer.Option(
+            "--edits",
+            help='What JSONL output records of the edits under "cleaner": every edit (full), a count per rule '
+            "code (codes), or nothing (none).",
+        ),
+    ] = EditsMode.FULL,
 ) -> None:
     """`cleaner clean`: the command line of :func:`cleaner.commands.clean.run_clean`."""
     chosen = [
@@ -321,6 +331,7 @@ def clean(
             repeats=repeats,
             repeats_store=repeats_store,
             stdin_format=stdin_format.value,
+            edits=edits.value,
         )
         return run_clean(options)
 
