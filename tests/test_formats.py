@@ -13,6 +13,8 @@ import gzip
 import json
 import lzma
 import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -270,6 +272,22 @@ def test_compressed_stdin_as_jsonl_or_text(compression: str) -> None:
     code, out, err = run("clean", "-", "-o", "-", input=COMPRESS[compression](ARTICLE.encode()))
     assert code == 0, err
     assert json.loads(out)["text"] == CLEANED
+
+
+def test_a_pipe_on_stdin_is_sniffed_without_losing_a_byte() -> None:
+    # a real pipe cannot seek back: the bytes read to tell the compression are handed on
+    records = [{"id": f"r{i}", "text": ARTICLE if i == 0 else f"Record {i}, clean."} for i in range(200)]
+    for data in (jsonl_bytes(records), gzip.compress(jsonl_bytes(records)), bz2.compress(jsonl_bytes(records))):
+        done = subprocess.run(
+            [sys.executable, "-m", "cleaner", "clean", "-", "-o", "-", "--edits", "none"],
+            input=data,
+            capture_output=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        got = [json.loads(line) for line in done.stdout.splitlines()]
+        assert [g["id"] for g in got] == [r["id"] for r in records]
+        assert got[0]["text"] == CLEANED and got[1]["text"] == "Record 1, clean."
 
 
 # --- URLs through fsspec --------------------------------------------------------------------

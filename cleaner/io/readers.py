@@ -278,6 +278,7 @@ def decompressed_lines(raw: IO[bytes], where: str, named: str | None, report: Re
     error (a damaged or mislabelled file), bytes of another compression are read with a warning.
     """
     try:
+        start = raw.tell() if raw.seekable() else None
         head = _read_head(raw)
     except OSError as exc:
         raise read_error(where, exc) from None
@@ -286,7 +287,12 @@ def decompressed_lines(raw: IO[bytes], where: str, named: str | None, report: Re
         if found is None:
             raise InputError(f"{where}: the name says {named}, but the data is not {named} (it starts with {head!r})")
         report.warning(f"{where}: the name says {named}, but the data is {found}; read as {found}")
-    stream = io.BufferedReader(_Prefixed(head, raw))
+    stream: IO[bytes]
+    if start is not None:
+        raw.seek(start)  # a file: read from where it began again, without a layer in between
+        stream = raw
+    else:
+        stream = io.BufferedReader(_Prefixed(head, raw), buffer_size=_ZSTD_CHUNK)
     if found == "gzip":
         with gzip.GzipFile(fileobj=stream) as gz:
             yield iter(cast(IO[bytes], gz))
