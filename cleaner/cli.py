@@ -27,12 +27,17 @@ from cleaner.commands.rules import run_rule_tests, run_rules
 from cleaner.config import Config, available_cores, load_config, parse_jobs
 from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 from cleaner.errors import CleanerError
+from cleaner.io.readers import StdinFormat
+from cleaner.io.writers import EditsMode
 from cleaner.settings import Settings
 
 # The arguments and options that `clean` and `dedup` share, declared once.
 Paths = Annotated[
     list[str],
-    typer.Argument(help="Files or directories (.txt .text .md .jsonl .jsonl.gz .jsonl.zst); - reads JSONL from stdin."),
+    typer.Argument(
+        help="Files, directories or URLs (.txt .text .md; .jsonl and .json, plain or .gz .zst .xz .bz2); "
+        "- reads stdin (JSONL or text)."
+    ),
 ]
 TextKey = Annotated[str, typer.Option("--text-key", help="JSONL field holding the text.")]
 IdKey = Annotated[str, typer.Option("--id-key", help="JSONL field holding the id.")]
@@ -236,7 +241,8 @@ def clean(
         typer.Option(
             "-o",
             "--output",
-            help="A directory (same layout as the input), a .jsonl[.gz|.zst] file, or - for JSONL on stdout.",
+            help="A directory (same layout as the input), a .jsonl[.gz|.zst|.xz|.bz2] file, - for JSONL on stdout, "
+            "or /dev/null (discard).",
         ),
     ] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the input files.")] = False,
@@ -271,6 +277,22 @@ def clean(
         ),
     ] = True,
     repeats_store: RepeatsStore = None,
+    stdin_format: Annotated[
+        StdinFormat,
+        typer.Option(
+            "--stdin-format",
+            help="How - is read: JSONL, one plain-text document, or auto (JSONL if its first non-blank line is "
+            "a JSON object, else text); compressed or not.",
+        ),
+    ] = StdinFormat.AUTO,
+    edits: Annotated[
+        EditsMode,
+        typer.Option(
+            "--edits",
+            help='What JSONL output records of the edits under "cleaner": every edit (full), a count per rule '
+            "code (codes), or nothing (none).",
+        ),
+    ] = EditsMode.FULL,
 ) -> None:
     """`cleaner clean`: the command line of :func:`cleaner.commands.clean.run_clean`."""
     chosen = [
@@ -309,6 +331,8 @@ def clean(
             exit_non_zero_on_fix=exit_non_zero_on_fix,
             repeats=repeats,
             repeats_store=repeats_store,
+            stdin_format=stdin_format.value,
+            edits=edits.value,
         )
         return run_clean(options)
 

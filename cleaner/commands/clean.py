@@ -56,6 +56,8 @@ class CleanOptions:
     exit_non_zero_on_fix: bool = False  # exit 1 when files were rewritten (pre-commit)
     repeats: bool = True  # corpus evidence: a first pass over the inputs (files only)
     repeats_store: Path | None = None  # the table of repeated lines kept across runs
+    stdin_format: str = "auto"  # how stdin is read: jsonl, text, or auto (cleaner.io.readers.STDIN_FORMATS)
+    edits: str = "full"  # how much of the edits JSONL output carries: full, codes, none (cleaner.io.writers)
 
 
 @dataclass
@@ -148,7 +150,7 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
         options.repeats,
         options.repeats_store,
     )
-    docs = read_documents(files, report, options.text_key, options.id_key, options.skip_bad)
+    docs = read_documents(files, report, options.text_key, options.id_key, options.skip_bad, options.stdin_format)
     show_progress = err.isatty() if options.progress is None else options.progress
     with ExitStack() as stack:
         # closing: an error in writing stops the workers at once, not when the generator is collected
@@ -156,7 +158,7 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
         sink: CorpusSink | None = None
         if options.mode in (WriteMode.OUTPUT, WriteMode.IN_PLACE):
             target = options.output if options.mode is WriteMode.OUTPUT else None
-            sink = stack.enter_context(CorpusSink(target, options.text_key, options.id_key))
+            sink = stack.enter_context(CorpusSink(target, options.text_key, options.id_key, options.edits))
         for doc in with_progress(cleaned, show_progress, console):
             summary.add(doc)
             if table is not None and options.repeats_store is not None:

@@ -25,7 +25,15 @@ from cleaner.dedup.store import load_store, save_store, text_hash
 from cleaner.errors import InputError, OutputError
 from cleaner.io.discover import InputFile, ReadReport, plan_inputs, shown_path
 from cleaner.io.readers import read_documents
-from cleaner.io.writers import CorpusSink, JsonlSink, check_output_file, check_outputs, is_jsonl_target
+from cleaner.io.writers import (
+    JSONL_OUTPUTS,
+    CorpusSink,
+    JsonlSink,
+    check_output_file,
+    check_outputs,
+    is_discard,
+    is_jsonl_target,
+)
 from cleaner.pipeline import clean_stream
 from cleaner.settings import Settings
 
@@ -52,12 +60,12 @@ def _check(options: DedupOptions, report: ReadReport) -> list[InputFile]:
     targets = [(o, t) for o, t in (("-o", options.output), ("--write-kept", options.write_kept)) if t is not None]
     for option, target in targets:
         if option == "-o" and not is_jsonl_target(target):
-            raise InputError(f"-o {target}: the verdicts are JSONL: name a .jsonl[.gz|.zst] file, or - for stdout")
+            raise InputError(f"-o {target}: the verdicts are JSONL: name a file ({JSONL_OUTPUTS}), or - for stdout")
         check_outputs(files, target, option)
     if options.store is not None:
         check_output_file(files, Path(options.store), "--store")
         targets.append(("--store", options.store))
-    named = [(o, Path(t).absolute()) for o, t in targets if t != "-"]
+    named = [(o, Path(t).absolute()) for o, t in targets if t != "-" and not is_discard(t)]
     for i, (o1, p1) in enumerate(named):
         for o2, p2 in named[i + 1 :]:
             if p1 == p2 or p1 in p2.parents or p2 in p1.parents:

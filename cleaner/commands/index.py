@@ -29,7 +29,7 @@ from cleaner.commands.common import ExitCode, corpus_table, save_table, with_pro
 from cleaner.dedup import Deduplicator, Signature
 from cleaner.document import Document
 from cleaner.errors import InputError
-from cleaner.io.discover import ReadReport, plan_inputs, tracked
+from cleaner.io.discover import ReadReport, is_url, plan_inputs, tracked
 from cleaner.io.readers import read_documents
 from cleaner.io.writers import atomic_file, check_output_file
 from cleaner.manifest import Entry, Manifest, is_manifest, render_json, render_markdown, title_of
@@ -87,6 +87,8 @@ def default_target(paths: list[str], fmt: ManifestFormat) -> Path:
     """
     if "-" in paths:
         raise InputError("a manifest of documents read from stdin needs -o (a file, or - for stdout)")
+    if any(is_url(p) for p in paths):
+        raise InputError("a manifest of documents read from a URL needs -o (a file, or - for stdout)")
     roots = {repository_root(Path(p).absolute()) or Path.cwd() for p in paths}
     if len(roots) > 1:
         raise InputError(f"the paths lie in different repositories ({', '.join(sorted(map(str, roots)))}); use -o")
@@ -110,7 +112,7 @@ def document_path(doc: Document, base: Path) -> tuple[str, tuple[tuple[str, ...]
     A file name that is not UTF-8 shows its bytes escaped (``caf\\xe9.txt``): a manifest is text.
     """
     where, number = (doc.path or "<stdin>"), doc.line
-    rel = where if not doc.path else Path(os.path.relpath(os.path.abspath(where), base)).as_posix()
+    rel = where if not doc.path or is_url(where) else Path(os.path.relpath(os.path.abspath(where), base)).as_posix()
     rel = os.fsencode(rel).decode("utf-8", errors="backslashreplace")
     shown = f"{rel}:{number}" if doc.fmt == "jsonl" else rel
     return shown, (tuple(rel.split("/")), number)

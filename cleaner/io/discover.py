@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 from cleaner.errors import InputError
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
+#: The compressions a JSONL file may have, by the suffix that names them: the standard library's
+#: gzip, lzma (xz) and bz2, and zstandard.  A file whose name does not say is recognised by its
+#: first bytes (:func:`cleaner.io.readers.sniff_compression`).
+COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".xz": "xz", ".bz2": "bz2"}
+#: JSON Lines, one record a line: ``.jsonl``, and ``.json`` as dolma names its shards (``.json.gz``).
+JSONL_SUFFIXES = tuple(base + c for base in (".jsonl", ".json") for c in ("", *COMPRESSIONS))
 
 
 @dataclass
@@ -38,11 +45,51 @@ class ReadReport:
             self.warn(message)
 
 
+def name_compression(name: str) -> str | None:
+    """The compression a file name announces (``"gzip"``, ``"zstd"``, ``"xz"``, ``"bz2"``), or ``None``.
+
+    >>> name_compression("shard-0001.json.gz"), name_compression("a.jsonl.XZ"), name_compression("a.jsonl")
+    ('gzip', 'xz', None)
+    """
+    return COMPRESSIONS.get(os.path.splitext(name.lower())[1])
+
+
+#: How many first bytes tell a compression (bzip2's: "BZh", the block size, a block's magic number).
+MAGIC_BYTES = 10
+
+
+def sniff_compression(head: bytes) -> str | None:
+    """The compression of a stream from its first bytes (``"gzip"``, ``"zstd"``, ``"xz"``, ``"bz2"``), or ``None``.
+
+    JSON and text start with none of these (a JSON record with ``{``, bzip2's ``BZh`` is checked
+    with its block magic number after it).
+
+    >>> import bz2, gzip, lzma, zstandard
+    >>> sniff_compression(gzip.compress(b"{}")), sniff_compression(lzma.compress(b"{}"))
+    ('gzip', 'xz')
+    >>> sniff_compression(bz2.compress(b"{}")), sniff_compression(zstandard.compress(b"{}"))
+    ('bz2', 'zstd')
+    >>> sniff_compression(b'{"text": "BZh9"}'), sniff_compression(b"BZh91 is a plate number")
+    (None, None)
+    """
+    if head.startswith(b"\x1f\x8b\x08"):
+        return "gzip"
+    if head.startswith(b"\x28\xb5\x2f\xfd"):
+        return "zstd"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if head[:3] == b"BZh" and head[3:4] in b"123456789" and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90"):
+        return "bz2"
+    return None
+
+
 def input_kind(path: Path) -> str | None:
     """``"text"``, ``"jsonl"`` or ``None`` (not a corpus file) from the file name.
 
-    >>> input_kind(Path("a/b.jsonl.zst")), input_kind(Path("x.md")), input_kind(Path("x.png"))
-    ('jsonl', 'text', None)
+    >>> input_kind(Path("a/b.jsonl.zst")), input_kind(Path("c/d.json.gz")), input_kind(Path("x.md"))
+    ('jsonl', 'jsonl', 'text')
+    >>> input_kind(Path("x.png")), input_kind(Path("x.csv.gz"))
+    (None, None)
     """
     name = path.name.lower()
     if name.endswith(JSONL_SUFFIXES):
@@ -59,12 +106,31 @@ class InputFile:
     ``kind`` is ``"text"``, ``"jsonl"`` or ``"stdin"``; ``shown`` is the path as the user gave it
     (the argument joined with ``rel``), always valid Unicode: bytes of a file name that are not
     UTF-8 are shown escaped (``caf\\xe9.txt``), so that ids and messages can be written as JSON.
+    ``fs`` is the fsspec file system of an input named by URL (``s3://``, ``memory://``, ...):
+    ``path`` is then its path in that file system, never a local file, and ``shown`` its URL.
     """
 
     path: Path
     rel: str
     kind: str
     shown: str
+    fs: Any = field(default=None, compare=False)
+
+    @property
+    def location(self) -> str:
+        """The input as a document records it (:attr:`Document.path`): its local path, or its URL."""
+        return os.fspath(self.path) if self.fs is None else self.shown
+
+    def open(self) -> IO[bytes]:
+        """The file, opened for reading bytes (locally or through its file system); ``OSError`` if it cannot be."""
+        if self.fs is None:
+            return open(self.path, "rb")
+        try:
+            return self.fs.open(self.path.as_posix(), "rb")  # type: ignore[no-any-return]
+        except OSError:
+            raise
+        except Exception as exc:  # a remote file system reports with its own errors (botocore's, aiohttp's)
+            raise OSError(str(exc)) from exc
 
 
 STDIN = InputFile(Path("-"), "-", "stdin", "<stdin>")
@@ -153,17 +219,97 @@ def _walk(root: Path, report: ReadReport | None) -> Iterator[tuple[Path, str]]:
         yield path, rel
 
 
+#: An argument that names a file system by its protocol: ``s3://bucket/shards``, ``memory://c``,
+#: ``simplecache::s3://...`` (fsspec's chained form).
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*(?:://|::)")
+
+
+def is_url(arg: str) -> bool:
+    """Whether a path argument is a URL, read through fsspec.
+
+    >>> is_url("s3://bucket/shards"), is_url("hf://datasets/x"), is_url("corpus/a.txt"), is_url("-")
+    (True, True, False, False)
+    """
+    return _URL.match(arg) is not None
+
+
+def url_fs(arg: str) -> tuple[Any, str]:
+    """The fsspec file system of a URL and the path in it; a clear error without fsspec or the protocol's package."""
+    try:
+        import fsspec.core  # an optional dependency: only a URL needs it
+    except ImportError:
+        raise InputError(
+            f"{shown_path(arg)}: a URL is read through fsspec, which is not installed: pip install 'cleaner[remote]'"
+        ) from None
+    try:
+        fs, root = fsspec.core.url_to_fs(arg)
+    except (ImportError, ValueError) as exc:  # the protocol's own package (s3fs, gcsfs) is missing, or unknown
+        raise InputError(f"{shown_path(arg)}: {exc}") from None
+    return fs, str(root)
+
+
+def _is_local(fs: Any) -> bool:
+    from fsspec.implementations.local import LocalFileSystem
+
+    return isinstance(fs, LocalFileSystem)
+
+
+def _discover_url(arg: str, fs: Any, root: str, report: ReadReport | None) -> Iterator[InputFile]:
+    """The corpus files of a URL on a remote file system: one file, or a folder's, in the order :func:`_walk` gives."""
+    base = arg.rstrip("/")
+    try:
+        info = fs.info(root)
+        if info.get("type") != "directory":
+            kind = input_kind(Path(root))
+            if kind is None:
+                raise InputError(f"{shown_path(arg)}: not a corpus file (expected {', '.join(_ALL_SUFFIXES)})")
+            yield InputFile(Path(root), root.rsplit("/", 1)[-1], kind, arg, fs)
+            return
+        listed = fs.find(root, detail=True)
+    except FileNotFoundError:
+        raise InputError(f"{shown_path(arg)}: no such file or directory") from None
+    except (InputError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # each file system reports with its own errors
+        raise InputError(f"{shown_path(arg)}: cannot read: {exc}") from None
+    prefix = root.rstrip("/") + "/"
+    found = []
+    for name, entry in listed.items():
+        rel = name[len(prefix) :] if name.startswith(prefix) else name.rsplit("/", 1)[-1]
+        if entry.get("type") == "directory" or any(part.startswith(".") for part in rel.split("/")):
+            continue
+        kind = input_kind(Path(rel))
+        if kind is not None:
+            found.append((tuple(rel.split("/")), InputFile(Path(name), rel, kind, f"{base}/{rel}", fs)))
+    for _, f in sorted(found, key=lambda pair: pair[0]):
+        yield f
+    if not found and report is not None:
+        report.warning(f"{shown_path(arg)}: no corpus files ({', '.join(_ALL_SUFFIXES)})")
+
+
+_ALL_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES
+
+
 def discover(paths: list[str], report: ReadReport | None = None) -> Iterator[InputFile]:
     """The corpus files named by ``paths`` (files, or directories searched recursively, sorted).
 
     A named file must exist and be a corpus file; in a directory, files of other kinds are
-    ignored, and a directory with none gets a warning (through ``report``).  ``-`` is stdin.
+    ignored, and a directory with none gets a warning (through ``report``).  ``-`` is stdin.  A
+    URL (``s3://``, ``gs://``, ``hf://``, ``memory://``, ...) is read through fsspec; a
+    ``file://`` URL is a local path.
     """
     for arg in paths:
         if arg == "-":
             yield STDIN
             continue
-        p = Path(arg)
+        if is_url(arg):
+            fs, root = url_fs(arg)
+            if not _is_local(fs):
+                yield from _discover_url(arg, fs, root, report)
+                continue
+            p, url = Path(root), arg.rstrip("/")
+        else:
+            p, url = Path(arg), None
         try:
             st = p.stat()
         except FileNotFoundError:
@@ -176,18 +322,17 @@ def discover(paths: list[str], report: ReadReport | None = None) -> Iterator[Inp
                 kind = input_kind(f)
                 if kind is not None:
                     found += 1
-                    yield InputFile(f, rel, kind, shown_path((p / rel).as_posix()))
+                    shown = shown_path(f"{url}/{rel}" if url else (p / rel).as_posix())
+                    yield InputFile(f, rel, kind, shown)
             if not found and report is not None:
-                report.warning(f"{shown_path(arg)}: no corpus files ({', '.join(TEXT_SUFFIXES + JSONL_SUFFIXES)})")
+                report.warning(f"{shown_path(arg)}: no corpus files ({', '.join(_ALL_SUFFIXES)})")
         elif not stat.S_ISREG(st.st_mode):
             # a FIFO or a device would block the check that opens every input, or never end
             raise InputError(f"{shown_path(arg)}: not a regular file (to read a stream, pipe it to -)")
         else:
             kind = input_kind(p)
             if kind is None:
-                raise InputError(
-                    f"{shown_path(arg)}: not a corpus file (expected {', '.join(TEXT_SUFFIXES + JSONL_SUFFIXES)})"
-                )
+                raise InputError(f"{shown_path(arg)}: not a corpus file (expected {', '.join(_ALL_SUFFIXES)})")
             yield InputFile(p, p.name, kind, shown_path(arg))
 
 
@@ -199,7 +344,7 @@ def plan_inputs(paths: list[str], report: ReadReport | None = None) -> list[Inpu
     warning; stdin may be named once.
     """
     files: list[InputFile] = []
-    seen: dict[tuple[int, int], InputFile] = {}
+    seen: dict[tuple[Any, ...], InputFile] = {}
     stdin = False
     for f in discover(paths, report):
         if f.kind == "stdin":
@@ -208,12 +353,16 @@ def plan_inputs(paths: list[str], report: ReadReport | None = None) -> list[Inpu
             stdin = True
             files.append(f)
             continue
+        key: tuple[Any, ...]
         try:
-            with open(f.path, "rb") as handle:
-                st = os.fstat(handle.fileno())
+            with f.open() as handle:
+                if f.fs is None:
+                    st = os.fstat(handle.fileno())
+                    key = (st.st_dev, st.st_ino)
+                else:
+                    key = (str(f.fs.protocol), f.path.as_posix())
         except OSError as exc:
             raise read_error(f.shown, exc) from None
-        key = (st.st_dev, st.st_ino)
         if key in seen:
             if report is not None:
                 report.warning(f"{f.shown}: the same file as {seen[key].shown}, read once")

@@ -1,21 +1,32 @@
-"""Reading documents: text files, JSONL (plain, gzip, zstd) and standard input, as a stream.
+"""Reading documents: text files, JSONL (plain, gzip, zstd, xz, bz2) and standard input, as a stream.
 
 Every reader yields :class:`~cleaner.document.Document` records one at a time, so a corpus larger
 than memory streams through; the inputs come from :func:`cleaner.io.discover.plan_inputs`.
-Problems are reported, never silently swallowed:
+A JSONL file's compression is read from its first bytes (a ``.jsonl`` that is really gzip, and
+standard input, need no name); standard input is JSONL or one plain-text document
+(:data:`STDIN_FORMATS`).  Problems are reported, never silently swallowed:
 
-* a file that cannot be read, a truncated ``.gz`` or ``.zst`` stream raise :class:`InputError`;
+* a file that cannot be read, a truncated compressed stream raise :class:`InputError`; so does a
+  file whose name announces a compression its bytes do not have;
 * a broken JSONL line raises :class:`InputError` naming the file and line, unless ``skip_bad``,
-  in which case it is counted in :class:`ReadReport` and skipped;
+  in which case it is counted in :class:`ReadReport` and skipped; a first line that is plain
+  text, not JSON, is an error even then (the whole input is of the wrong kind, not a line);
+* a ``.json`` file that holds one JSON document (a manifest written by ``cleaner index``, a
+  configuration file) is skipped with a warning;
 * a binary file is skipped with a warning; a file that is not UTF-8 is decoded with the codec
   charset-normalizer finds (else cp1252) and the warning says so.
 """
 
 from __future__ import annotations
 
+import bz2
 import codecs
+import enum
 import gzip
+import io
+import itertools
 import json
+import lzma
 import os
 import re
 import sys
@@ -29,16 +40,30 @@ from charset_normalizer import from_bytes
 
 from cleaner.document import Document
 from cleaner.errors import InputError
-from cleaner.io.discover import InputFile, ReadReport, read_error
+from cleaner.io.discover import MAGIC_BYTES, InputFile, ReadReport, name_compression, read_error, sniff_compression
 from cleaner.manifest import is_manifest
 
 #: How much of a file is looked at to decide that it is binary.
 SNIFF_BYTES = 8192
 
 
+class StdinFormat(enum.StrEnum):
+    """How standard input is read (``--stdin-format``)."""
+
+    AUTO = "auto"  # JSONL when its first non-blank line is a JSON object, else text
+    JSONL = "jsonl"  # one record a line
+    TEXT = "text"  # one plain-text document
+
+
+STDIN_FORMATS = tuple(f.value for f in StdinFormat)
+
+
 def _read_bytes(f: InputFile) -> bytes:
     try:
-        return f.path.read_bytes()
+        if f.fs is None:
+            return f.path.read_bytes()
+        with f.open() as handle:
+            return handle.read()
     except OSError as exc:
         raise read_error(f.shown, exc) from None
 
@@ -132,7 +157,11 @@ def read_text_file(f: InputFile, report: ReadReport, skip_bad: bool = False) -> 
     A binary file is skipped with a warning; a file that announces UTF-16 or UTF-32 and is not is
     an :class:`InputError` (skipped with a warning under ``skip_bad``).
     """
-    data = _read_bytes(f)
+    yield from text_document(_read_bytes(f), f, report, skip_bad)
+
+
+def text_document(data: bytes, f: InputFile, report: ReadReport, skip_bad: bool = False) -> Iterator[Document]:
+    """The document of a text file's (or plain-text stdin's) bytes; nothing for a binary file or a manifest."""
     if looks_binary(data):
         report.skipped_files += 1
         report.warning(f"{f.shown}: binary file, skipped")
@@ -156,7 +185,7 @@ def read_text_file(f: InputFile, report: ReadReport, skip_bad: bool = False) -> 
         text = text[:-2] if text.endswith("\r\n") else text[:-1]
     if not text.strip():
         report.warning(f"{f.shown}: empty document")
-    yield Document(f.shown, text, source=f.shown, unit=f.rel, fmt="text", path=os.fspath(f.path))
+    yield Document(f.shown, text, source=f.shown, unit=f.rel, fmt="text", path="" if f.kind == "stdin" else f.location)
 
 
 #: How much compressed data is read at a time from a ``.zst`` file.
@@ -208,22 +237,86 @@ def _lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
         yield b"".join(pending)
 
 
+class _Prefixed(io.RawIOBase):
+    """A stream whose first bytes were read already (to sniff them): those bytes, then the rest."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+def _read_head(raw: IO[bytes]) -> bytes:
+    """The first :data:`MAGIC_BYTES` of a stream (fewer only at its end: a pipe may give them piecemeal)."""
+    head = b""
+    while len(head) < MAGIC_BYTES:
+        more = raw.read(MAGIC_BYTES - len(head))
+        if not more:
+            break
+        head += more
+    return head
+
+
 @contextmanager
-def open_jsonl(f: InputFile) -> Iterator[Iterator[bytes]]:
-    """The lines of a JSONL file, decompressing ``.gz`` and ``.zst`` (a truncated stream is an error)."""
+def decompressed_lines(raw: IO[bytes], where: str, named: str | None, report: ReadReport) -> Iterator[Iterator[bytes]]:
+    """The lines of a stream, decompressed by what its first bytes are (a truncated stream is an error).
+
+    ``named`` is the compression the file's name announces: bytes that are not of it are an
+    error (a damaged or mislabelled file), bytes of another compression are read with a warning.
+    """
     try:
-        raw = open(f.path, "rb")  # noqa: SIM115 - closed below
+        start = raw.tell() if raw.seekable() else None
+        head = _read_head(raw)
+    except OSError as exc:
+        raise read_error(where, exc) from None
+    found = sniff_compression(head)
+    if named is not None and found != named:
+        if found is None:
+            raise InputError(f"{where}: the name says {named}, but the data is not {named} (it starts with {head!r})")
+        report.warning(f"{where}: the name says {named}, but the data is {found}; read as {found}")
+    stream: IO[bytes]
+    if start is not None:
+        raw.seek(start)  # a file: read from where it began again, without a layer in between
+        stream = raw
+    else:
+        stream = io.BufferedReader(_Prefixed(head, raw), buffer_size=_ZSTD_CHUNK)
+    if found == "gzip":
+        with gzip.GzipFile(fileobj=stream) as gz:
+            yield iter(cast(IO[bytes], gz))
+    elif found == "xz":
+        with lzma.LZMAFile(stream) as xz:
+            yield iter(cast(IO[bytes], xz))
+    elif found == "bz2":
+        with bz2.BZ2File(stream) as bz:
+            yield iter(cast(IO[bytes], bz))
+    elif found == "zstd":
+        yield _lines(_zstd_chunks(stream, where))
+    else:
+        yield iter(stream)
+
+
+@contextmanager
+def open_jsonl(f: InputFile, report: ReadReport | None = None) -> Iterator[Iterator[bytes]]:
+    """The lines of a JSONL file, decompressed by its first bytes (a truncated stream is an error)."""
+    try:
+        raw = f.open()
     except OSError as exc:
         raise read_error(f.shown, exc) from None
-    with raw:
-        name = f.path.name.lower()
-        if name.endswith(".gz"):
-            with gzip.GzipFile(fileobj=raw) as gz:
-                yield iter(cast(IO[bytes], gz))
-        elif name.endswith(".zst"):
-            yield _lines(_zstd_chunks(raw, f.shown))
-        else:
-            yield iter(raw)
+    with raw, decompressed_lines(raw, f.shown, name_compression(f.path.name), report or ReadReport()) as lines:
+        yield lines
 
 
 def jsonl_id(record: dict[str, Any], id_key: str) -> str | None:
@@ -247,6 +340,19 @@ def jsonl_id(record: dict[str, Any], id_key: str) -> str | None:
 _LONG_NUMBER = re.compile(rb"\d{19}")
 
 
+def _plain_text(raw: bytes) -> bool:
+    """Whether a line that is not JSON is plain text, not a record cut or damaged: no brace at either end.
+
+    A shard cut at a byte boundary begins with the tail of a record (``...", "id": 7}``), which
+    ``--skip-bad`` is for; a line of prose has neither brace.
+
+    >>> _plain_text(b"The council met on Tuesday.\\n"), _plain_text(b'ory.", "id": 7}\\n'), _plain_text(b'{"text": \\n')
+    (True, False, False)
+    """
+    line = raw.strip()
+    return not line.startswith(b"{") and not line.endswith(b"}")
+
+
 def parse_jsonl(
     lines: Iterable[bytes],
     where: str,
@@ -256,12 +362,16 @@ def parse_jsonl(
     id_key: str = "id",
     skip_bad: bool = False,
     path: str = "",
+    plain_hint: str = "name a text document .txt, .text or .md",
 ) -> Iterator[Document]:
     """Documents from JSONL lines; a record needs a string ``text_key``; its id defaults to ``where:line``.
 
     The record itself is kept (:attr:`Document.record`) so that it can be written back in its own
-    shape.  A byte-order mark before the first record is allowed.
+    shape.  A byte-order mark before the first record is allowed.  A first line that is plain text
+    (:func:`_plain_text`) is an error even with ``skip_bad``, which would skip every line: its
+    message ends with ``plain_hint``, what to do instead.
     """
+    first = True
     try:
         for lineno, raw in enumerate(lines, 1):
             if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
@@ -269,7 +379,15 @@ def parse_jsonl(
             if not raw.strip():
                 continue
             try:
-                record = orjson.loads(raw)
+                try:
+                    record = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    if first and _plain_text(raw):
+                        raise InputError(
+                            f"{where}:{lineno}: not JSON Lines: the first line is plain text, not a JSON object "
+                            f"({plain_hint})"
+                        ) from None
+                    raise
                 if _LONG_NUMBER.search(raw) is not None:
                     # orjson reads an integer past 64 bits as a float: an id would change on the
                     # way through; the standard library reads it exactly
@@ -280,12 +398,14 @@ def parse_jsonl(
                 if not isinstance(text, str):
                     raise ValueError(f"no string field {text_key!r}")
             except (orjson.JSONDecodeError, ValueError) as exc:
+                first = False
                 message = f"{where}:{lineno}: broken JSONL line: {exc}"
                 if not skip_bad:
                     raise InputError(message + " (use --skip-bad to skip such lines)") from None
                 report.skipped_lines += 1
                 report.warning(message + "; skipped")
                 continue
+            first = False
             yield Document(
                 jsonl_id(record, id_key) or f"{where}:{lineno}",
                 text,
@@ -296,8 +416,122 @@ def parse_jsonl(
                 path=path,
                 line=lineno,
             )
-    except (OSError, EOFError, zstandard.ZstdError) as exc:
+    except (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError) as exc:
         raise InputError(f"{where}: cannot read: {exc}") from None
+
+
+def _first_line(lines: Iterator[bytes]) -> tuple[bytes | None, Iterator[bytes]]:
+    """The first non-blank line of ``lines`` (``None`` if there is none), and every line, that one included."""
+    seen: list[bytes] = []
+    for line in lines:
+        seen.append(line)
+        if line.strip() and line.strip() != codecs.BOM_UTF8:
+            return line.removeprefix(codecs.BOM_UTF8), itertools.chain(seen, lines)
+    return None, iter(seen)
+
+
+def is_json_object(line: bytes) -> bool:
+    """Whether a line is one JSON object (what a JSONL record is).
+
+    >>> is_json_object(b'{"text": "x"}\\n'), is_json_object(b"Plain words.\\n"), is_json_object(b"[1]")
+    (True, False, False)
+    """
+    try:
+        return isinstance(orjson.loads(line), dict)
+    except orjson.JSONDecodeError:
+        return False
+
+
+#: The most of a ``.json`` file read to see whether it is one JSON document, not JSON Lines.
+JSON_DOCUMENT_BYTES = 64 << 20
+
+
+def _json_document(lines: Iterator[bytes]) -> tuple[Any, Iterator[bytes]]:
+    """A ``.json`` file that is one JSON document (not JSON Lines): its value, else ``None``; and every line.
+
+    Only a file whose first line is not a JSON value of its own is read further (up to
+    :data:`JSON_DOCUMENT_BYTES`): a JSONL file's first line is a whole record.
+    """
+    first, lines = _first_line(lines)
+    if first is None or is_json_object(first) or _plain_text(first):
+        return None, lines
+    seen: list[bytes] = []
+    size = 0
+    for line in lines:
+        seen.append(line)
+        size += len(line)
+        if size > JSON_DOCUMENT_BYTES:
+            return None, itertools.chain(seen, lines)
+    try:
+        return orjson.loads(b"".join(seen).removeprefix(codecs.BOM_UTF8)), iter(seen)
+    except orjson.JSONDecodeError:
+        return None, iter(seen)
+
+
+def _json_named(name: str) -> bool:
+    """Whether a file is named ``.json`` (compressed or not), a name a single JSON document has too.
+
+    >>> _json_named("shard.json.gz"), _json_named("INDEX.json"), _json_named("a.jsonl.gz")
+    (True, True, False)
+    """
+    name = name.lower()
+    if name_compression(name) is not None:
+        name = os.path.splitext(name)[0]
+    return name.endswith(".json")
+
+
+def read_jsonl_file(
+    f: InputFile,
+    report: ReadReport,
+    text_key: str = "text",
+    id_key: str = "id",
+    skip_bad: bool = False,
+) -> Iterator[Document]:
+    """The records of a JSONL file (any compression); a ``.json`` file that is one JSON document is skipped."""
+    with open_jsonl(f, report) as lines:
+        if _json_named(f.path.name):
+            try:
+                value, lines = _json_document(lines)
+            except (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError) as exc:
+                raise InputError(f"{f.shown}: cannot read: {exc}") from None
+            if value is not None:
+                report.skipped_files += 1
+                what = "a manifest written by cleaner index" if is_manifest(json.dumps(value)) else "one JSON document"
+                report.warning(f"{f.shown}: {what}, not JSON Lines; skipped")
+                return
+        yield from parse_jsonl(lines, f.shown, f.rel, report, text_key, id_key, skip_bad, f.location)
+
+
+def read_stdin(
+    f: InputFile,
+    report: ReadReport,
+    text_key: str = "text",
+    id_key: str = "id",
+    skip_bad: bool = False,
+    stdin_format: str = "auto",
+) -> Iterator[Document]:
+    """Standard input, compressed or not (by its first bytes): JSONL, or one plain-text document.
+
+    ``stdin_format`` is one of :data:`STDIN_FORMATS`; ``auto`` reads JSONL when the first non-blank
+    line is a JSON object, else one text document.
+    """
+    if stdin_format not in STDIN_FORMATS:
+        raise InputError(f"--stdin-format {stdin_format}: expected one of {', '.join(STDIN_FORMATS)}")
+    raw = sys.stdin.buffer
+    with decompressed_lines(raw, f.shown, None, report) as lines:
+        try:
+            if stdin_format == "auto":
+                first, lines = _first_line(lines)
+                stdin_format = "jsonl" if first is None or is_json_object(first) else "text"
+            if stdin_format == "text":
+                data = b"".join(lines)
+        except (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError) as exc:
+            raise InputError(f"{f.shown}: cannot read: {exc}") from None
+        if stdin_format == "text":
+            yield from text_document(data, f, report, skip_bad)
+            return
+        hint = "to read it as one text document, use --stdin-format text or auto"
+        yield from parse_jsonl(lines, f.shown, f.rel, report, text_key, id_key, skip_bad, plain_hint=hint)
 
 
 def read_documents(
@@ -306,13 +540,13 @@ def read_documents(
     text_key: str = "text",
     id_key: str = "id",
     skip_bad: bool = False,
+    stdin_format: str = "auto",
 ) -> Iterator[Document]:
-    """Every document of every input, in order (see :func:`plan_inputs`); stdin is read as JSONL."""
+    """Every document of every input, in order (see :func:`plan_inputs`); stdin as ``stdin_format`` says."""
     for f in files:
         if f.kind == "stdin":
-            yield from parse_jsonl(sys.stdin.buffer, f.shown, f.rel, report, text_key, id_key, skip_bad)
+            yield from read_stdin(f, report, text_key, id_key, skip_bad, stdin_format)
         elif f.kind == "text":
             yield from read_text_file(f, report, skip_bad)
         else:
-            with open_jsonl(f) as lines:
-                yield from parse_jsonl(lines, f.shown, f.rel, report, text_key, id_key, skip_bad, os.fspath(f.path))
+            yield from read_jsonl_file(f, report, text_key, id_key, skip_bad)

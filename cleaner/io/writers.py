@@ -8,17 +8,26 @@ write (no space, no permission, a path too long) is an :class:`OutputError`, one
 
 What the cleaner adds to a JSONL record goes under one key, :data:`NAMESPACE` (``"cleaner"``),
 so that it never clashes with the record's own fields (datatrove and dolma keep theirs under
-``metadata``); the record's own fields come out as they came in.
+``metadata``); the record's own fields come out as they came in.  How much of the edits goes
+there is :data:`EDITS_MODES`' choice.
+
+An output is named by its path (:func:`output_kind`): ``-`` (stdout), ``/dev/null`` (written and
+thrown away), a JSONL file (compressed as its suffix says), or a folder; any other name is refused
+before the run starts, so that ``-o out.csv`` never quietly becomes a folder.
 """
 
 from __future__ import annotations
 
+import bz2
 import contextlib
+import enum
 import gzip
 import json
+import lzma
 import os
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,10 +39,32 @@ import zstandard
 
 from cleaner.document import Document
 from cleaner.errors import InputError, OutputError
-from cleaner.io.discover import JSONL_SUFFIXES, InputFile, short_path, shown_path
+from cleaner.io.discover import (
+    JSONL_SUFFIXES,
+    MAGIC_BYTES,
+    InputFile,
+    is_url,
+    name_compression,
+    short_path,
+    shown_path,
+    sniff_compression,
+)
 
 #: The key of a JSONL record under which the cleaner writes what it found and did.
 NAMESPACE = "cleaner"
+
+
+class EditsMode(enum.StrEnum):
+    """How the edits go into :data:`NAMESPACE` (``--edits``)."""
+
+    FULL = "full"  # every edit, replayable on the input text, under "edits"
+    CODES = "codes"  # the number of edits of each rule code, under "edit_counts"
+    NONE = "none"  # left out
+
+
+EDITS_MODES = tuple(m.value for m in EditsMode)
+#: The JSONL file names an output may have, for messages.
+JSONL_OUTPUTS = ".jsonl or .json, plain or with .gz, .zst, .xz or .bz2"
 #: How much of a file name the temporary file beside it repeats (a 255-byte name plus a prefix
 #: and a suffix would be too long for the file system).
 _TEMP_NAME_CHARS = 40
@@ -90,24 +121,40 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
         raise
 
 
-def _compressed(raw: IO[bytes], name: str) -> IO[bytes]:
-    if name.endswith(".gz"):
+def _compressed(raw: IO[bytes], compression: str | None) -> IO[bytes]:
+    """``raw`` behind a compressor (``"gzip"``, ``"zstd"``, ``"xz"``, ``"bz2"``): same input, same bytes."""
+    if compression == "gzip":
         # mtime=0: the same input gives the same bytes
-        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="wb", mtime=0))
-    if name.endswith(".zst"):
+        return cast(IO[bytes], gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0))
+    if compression == "zstd":
         return cast(IO[bytes], zstandard.ZstdCompressor().stream_writer(raw, closefd=False))
+    if compression == "xz":
+        return cast(IO[bytes], lzma.LZMAFile(raw, "wb"))
+    if compression == "bz2":
+        return cast(IO[bytes], bz2.BZ2File(raw, "wb"))
     return raw
 
 
-def findings(doc: Document) -> dict[str, Any]:
+def findings(doc: Document, edits: str = "full") -> dict[str, Any]:
     """What the cleaner found and did for one document: the value of :data:`NAMESPACE`.
 
     ``source`` (file, and line for a JSONL record), the steps' findings (``lang``, ``lang_prob``,
-    ``truncated_tail``) and the ``edits``, which replay on the input text.
+    ``truncated_tail``) and, as ``edits`` (one of :data:`EDITS_MODES`) says, the ``edits``, which
+    replay on the input text, or ``edit_counts``, the number of edits of each rule code.
+
+    >>> from cleaner.document import Edit
+    >>> doc = Document("1", "b", source="a.txt", edits=[Edit("BP004", "advertisement", 1, 0, 2, "x\\n", "")])
+    >>> findings(doc, "codes"), findings(doc, "none")
+    ({'source': 'a.txt', 'edit_counts': {'BP004': 1}}, {'source': 'a.txt'})
     """
     found: dict[str, Any] = {"source": doc.source}
     found.update(doc.metadata)
-    found["edits"] = [e.to_dict() for e in doc.edits]
+    if edits == "full":
+        found["edits"] = [e.to_dict() for e in doc.edits]
+    elif edits == "codes":
+        found["edit_counts"] = dict(sorted(Counter(e.code for e in doc.edits).items()))
+    elif edits != "none":
+        raise ValueError(f"edits: expected one of {', '.join(EDITS_MODES)}, not {edits!r}")
     return found
 
 
@@ -123,13 +170,13 @@ def same_shape_record(doc: Document, text_key: str = "text", id_key: str = "id")
     return record
 
 
-def output_record(doc: Document, text_key: str = "text", id_key: str = "id") -> dict[str, Any]:
+def output_record(doc: Document, text_key: str = "text", id_key: str = "id", edits: str = "full") -> dict[str, Any]:
     """The JSONL record of a cleaned document: the input record, with the cleaner's findings under :data:`NAMESPACE`.
 
     A record that already has the key (an output of an earlier run, cleaned again) gets it replaced.
     """
     record = same_shape_record(doc, text_key, id_key)
-    record[NAMESPACE] = findings(doc)
+    record[NAMESPACE] = findings(doc, edits)
     return record
 
 
@@ -147,14 +194,15 @@ def dumps(record: dict[str, Any]) -> bytes:
 
 
 class JsonlSink:
-    """Writes records to a ``.jsonl``/``.jsonl.gz``/``.jsonl.zst`` file atomically, or to stdout (``-``).
+    """Writes records to a JSONL file atomically (compressed as its name says), to stdout (``-``) or to ``/dev/null``.
 
     The file appears when :meth:`close` commits; on an error, or ``close(commit=False)``, the
     temporary file is removed and whatever was at the path before stays.  :meth:`finish` leaves
     the complete temporary file for the caller to rename (a tree of outputs commits together).
+    ``compression`` overrides the name's (a file rewritten in the compression it was read in).
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, compression: str | None = None) -> None:
         self.path = path
         self._tmp: Path | None = None
         self._raw: IO[bytes] | None = None
@@ -162,10 +210,14 @@ class JsonlSink:
         if path == "-":
             self._out = sys.stdout.buffer
             return
+        if is_discard(path):
+            # nothing to replace atomically: the records are made and written, and thrown away
+            self._out = open(os.devnull, "wb")  # noqa: SIM115 - closed in finish
+            return
         fd, tmp = temp_beside(Path(path))
         self._tmp = Path(tmp)
         self._raw = os.fdopen(fd, "wb")
-        self._out = _compressed(self._raw, path.lower())
+        self._out = _compressed(self._raw, compression or name_compression(path))
 
     def write(self, record: dict[str, Any]) -> None:
         """Append one record."""
@@ -179,7 +231,10 @@ class JsonlSink:
     def finish(self) -> Path | None:
         """Complete the temporary file (flushed, synced, closed) and return its path; ``None`` for stdout."""
         if self._tmp is None:
-            self._out.flush()
+            if self._out is sys.stdout.buffer:
+                self._out.flush()
+            else:
+                self._out.close()
             return None
         assert self._raw is not None
         try:
@@ -223,6 +278,21 @@ class JsonlSink:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close(commit=exc_type is None)
+
+
+def input_compression(path: str) -> str | None:
+    """The compression of a local input file by its first bytes (``None`` for plain data or a file not local).
+
+    A JSONL input is written back in the compression it was read in: a ``.jsonl`` that holds gzip
+    stays gzip, in place and under ``-o DIR``.
+    """
+    if not path or is_url(path):
+        return None
+    try:
+        with open(path, "rb") as f:
+            return sniff_compression(f.read(MAGIC_BYTES))
+    except OSError:
+        return None
 
 
 def document_bytes(doc: Document) -> bytes:
@@ -305,7 +375,7 @@ class TreeSink:
             self._claim(target, doc)
             self._folder_for(target)
             self._file, self._target, self._unit_changed = doc.path, target, False
-            self._sink = JsonlSink(str(target))
+            self._sink = JsonlSink(str(target), input_compression(doc.path) or name_compression(target.name))
         self._unit_changed = self._unit_changed or bool(doc.edits)
         self._sink.write(same_shape_record(doc, self.text_key, self.id_key))
 
@@ -368,28 +438,69 @@ class TreeSink:
             self.discard()
 
 
+def is_discard(path: str) -> bool:
+    """Whether an output path is the null device: the output is made and thrown away (to time a run, or check it).
+
+    >>> is_discard(os.devnull), is_discard("out.jsonl")
+    (True, False)
+    """
+    return path == os.devnull or (path.startswith("/dev/") and os.path.realpath(path) == os.devnull)
+
+
+def output_kind(path: str, option: str = "-o") -> str:
+    """What an output path names: ``"stdout"`` (``-``), ``"discard"`` (``/dev/null``), ``"jsonl"`` or ``"folder"``.
+
+    A folder is a path that is one, ends with ``/``, or has no suffix; any other name (``out.csv``,
+    ``out.txt``) is an :class:`OutputError`: it would become a folder without a word.  A URL is
+    refused too: outputs are written atomically, in local files.
+
+    >>> [output_kind(p) for p in ("-", "/dev/null", "out.json.gz", "clean/", "clean", "v1.0/")]
+    ['stdout', 'discard', 'jsonl', 'folder', 'folder', 'folder']
+    >>> output_kind("out.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cleaner.errors.OutputError: -o out.csv: not a kind of output cleaner writes: name a folder (ending in / ...
+    """
+    if path == "-":
+        return "stdout"
+    if is_discard(path):
+        return "discard"
+    if is_url(path):
+        raise OutputError(f"{option} {shown_path(path)}: outputs are written to local files; write here and copy it")
+    if path.lower().endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if path.endswith(("/", os.sep)) or os.path.isdir(path) or not Path(path).suffix:
+        return "folder"
+    raise OutputError(
+        f"{option} {shown_path(path)}: not a kind of output cleaner writes: name a folder (ending in / if its "
+        f"name has a dot), a JSONL file ({JSONL_OUTPUTS}), - for stdout, or /dev/null to discard"
+    )
+
+
 def is_jsonl_target(path: str) -> bool:
-    """Whether an output path names a JSONL stream (``-``, ``.jsonl``, ``.jsonl.gz``, ``.jsonl.zst``).
+    """Whether an output path names a JSONL stream (``-``, ``/dev/null``, or a JSONL file of any compression).
 
     >>> is_jsonl_target("out.jsonl.zst"), is_jsonl_target("-"), is_jsonl_target("clean/")
     (True, True, False)
     """
-    return path == "-" or path.lower().endswith(JSONL_SUFFIXES)
+    return output_kind(path) != "folder"
 
 
 class CorpusSink:
     """Cleaned documents to an output as ``cleaner clean`` writes them: full records to a JSONL
-    target, the input's layout to a directory, or (``target`` None) the inputs rewritten in place."""
+    target, the input's layout to a directory, or (``target`` None) the inputs rewritten in place.
 
-    def __init__(self, target: str | None, text_key: str = "text", id_key: str = "id") -> None:
-        self.text_key, self.id_key = text_key, id_key
+    ``edits`` (one of :data:`EDITS_MODES`) says how much of the edits full records carry."""
+
+    def __init__(self, target: str | None, text_key: str = "text", id_key: str = "id", edits: str = "full") -> None:
+        self.text_key, self.id_key, self.edits = text_key, id_key, edits
         self._jsonl = JsonlSink(target) if target is not None and is_jsonl_target(target) else None
         self._tree = None if self._jsonl else TreeSink(Path(target) if target is not None else None, text_key, id_key)
 
     def write(self, doc: Document) -> None:
         """Write one cleaned document."""
         if self._jsonl is not None:
-            self._jsonl.write(output_record(doc, self.text_key, self.id_key))
+            self._jsonl.write(output_record(doc, self.text_key, self.id_key, self.edits))
         else:
             assert self._tree is not None
             self._tree.write(doc)
@@ -451,7 +562,7 @@ def check_output_file(files: list[InputFile], out: Path, option: str) -> None:
             f"{option} {shown_path(out)}: not a regular file; to write a stream, use {option} - and redirect"
         )
     for f in files:
-        if f.kind != "stdin" and _same_file(out, f.path):
+        if f.kind != "stdin" and f.fs is None and _same_file(out, f.path):
             raise OutputError(f"{option} {shown_path(out)}: would overwrite the input {f.shown}")
     check_writable_folder(out.parent, f"{option} {shown_path(out)}")
 
@@ -463,15 +574,19 @@ def check_outputs(files: list[InputFile], target: str | None, option: str = "-o"
     Checked: the output is not an input (only ``--in-place`` rewrites inputs); no two inputs go to
     one output file; stdin is not written to a tree; the folder can be written in.
     """
-    if target == "-":
+    kind = "in place" if target is None else output_kind(target, option)
+    if kind in ("stdout", "discard"):
         return
     inputs = [f for f in files if f.kind != "stdin"]
-    if target is not None and is_jsonl_target(target):
+    if target is not None and kind == "jsonl":
         check_output_file(files, Path(target), option)
         return
     if any(f.kind == "stdin" for f in files):
         where = "in place" if target is None else "to a directory"
         raise OutputError(f"records read from stdin cannot be written {where}; use {option} FILE.jsonl")
+    remote = next((f for f in inputs if f.fs is not None), None)
+    if target is None and remote is not None:
+        raise OutputError(f"{remote.shown}: a remote input cannot be rewritten in place; use -o FOLDER or FILE.jsonl")
     root = Path(target) if target is not None else None
     if root is not None:
         if os.path.lexists(root) and not root.is_dir():
@@ -479,6 +594,8 @@ def check_outputs(files: list[InputFile], target: str | None, option: str = "-o"
         check_writable_folder(root, f"{option} {shown_path(target or '')}")
     identities: dict[tuple[int, int], InputFile] = {}
     for f in inputs:
+        if f.fs is not None:
+            continue
         try:
             st = os.stat(f.path)
             identities[(st.st_dev, st.st_ino)] = f
@@ -486,7 +603,7 @@ def check_outputs(files: list[InputFile], target: str | None, option: str = "-o"
             continue
     seen: dict[Path, InputFile] = {}
     for f in inputs:
-        out = tree_target(Document("", "", unit=f.rel, path=os.fspath(f.path)), root)
+        out = tree_target(Document("", "", unit=f.rel, path=f.location), root)
         if out in seen:
             raise OutputError(
                 f"{f.shown} and {seen[out].shown} would both be written to {shown_path(out)}; "
