@@ -29,18 +29,19 @@ def clean_records(
     text_key: str = "text",
     id_key: str = "id",
     findings: bool = True,
+    edits: str = "full",
 ) -> Generator[dict[str, Any], None, None]:
     """Clean records and yield them as ``cleaner clean -o out.jsonl`` writes them.
 
     Every field comes back as it came, in its order, with ``text_key`` cleaned; with ``findings``
     (the default) the key ``"cleaner"`` holds what the cleaner found and did (source, language,
-    flags, edits), as in the command line's JSONL output.
+    flags, edits), as in the command line's JSONL output; ``edits`` as ``--edits`` says: ``"full"``
+    (every edit), ``"codes"`` (``edit_counts``, the number per rule code) or ``"none"``.
     """
     from cleaner.io.writers import output_record, same_shape_record
 
-    shape = output_record if findings else same_shape_record
     for doc in clean_stream(records, settings, jobs=jobs, text_key=text_key, id_key=id_key):
-        yield shape(doc, text_key, id_key)
+        yield output_record(doc, text_key, id_key, edits) if findings else same_shape_record(doc, text_key, id_key)
 
 
 @dataclass(frozen=True)

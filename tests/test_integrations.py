@@ -53,7 +53,7 @@ def test_the_cleaning_step_cleans_as_the_cleaner_does_and_records_its_edits(tmp_
         # the edits replay on the input text
         assert apply_edits(text, [Edit.from_dict(e) for e in found["edits"]]) == r["text"]
     codes = run([JsonlReader(str(src)), CleanerStep()], tmp_path / "b")
-    edits = codes[1]["metadata"]["cleaner"]["edits"]
+    edits = codes[1]["metadata"]["cleaner"]["edit_counts"]
     assert edits == {c: sum(e["code"] == c for e in full[1]["metadata"]["cleaner"]["edits"]) for c in edits}
     kept_all = run([JsonlReader(str(src)), CleanerStep(edits="none", drop_empty=False)], tmp_path / "c")
     assert len(kept_all) == 3 and "edits" not in kept_all[0]["metadata"]["cleaner"]

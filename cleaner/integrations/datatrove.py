@@ -11,11 +11,11 @@
 
 Needs the extra ``cleaner[datatrove]``.  :class:`CleanerStep` runs the same :class:`cleaner.Cleaner`
 as ``cleaner clean``: the text of each datatrove ``Document`` is replaced by the cleaned text and
-``metadata["cleaner"]`` holds what was found and done (language, flags, and the edits as
-counts per rule code by default), which datatrove's writers keep.  Documents left empty are
-dropped and counted (``dropped_empty``).  datatrove gives each task a share of the files; the
-corpus-evidence rule (CE001, lines a site repeats), which needs the whole corpus first, does not
-run inside a step: use ``cleaner clean`` for it.
+``metadata["cleaner"]`` holds what was found and done (language, flags, and by default the
+number of edits per rule code, as ``cleaner clean --edits codes`` writes them), which datatrove's
+writers keep.  Documents left empty are dropped and counted (``dropped_empty``).  datatrove
+gives each task a share of the files; the corpus-evidence rule (CE001, lines a site repeats),
+which needs the whole corpus first, does not run inside a step: use ``cleaner clean`` for it.
 
 :class:`NearDuplicateFilter` drops a document that is a near-duplicate of one that came before it
 in the same task (``cleaner dedup --keep first``'s verdict, streaming: a document that links
@@ -38,20 +38,14 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise ImportError("cleaner.integrations.datatrove needs datatrove: pip install 'cleaner[datatrove]'") from exc
 
 from cleaner.document import Document
+from cleaner.io.writers import EDITS_MODES, NAMESPACE, findings
 from cleaner.settings import Settings
-
-#: The key of datatrove's ``metadata`` that holds what the cleaner found and did.
-NAMESPACE = "cleaner"
-EDIT_MODES = ("full", "codes", "none")
 
 
 def _findings(doc: Document, edits: str) -> dict[str, Any]:
-    """What the cleaner found (``lang``, ``lang_prob``, ``truncated_tail``) and, by ``edits``, did."""
-    found: dict[str, Any] = dict(doc.metadata)
-    if edits == "full":
-        found["edits"] = [e.to_dict() for e in doc.edits]
-    elif edits == "codes":
-        found["edits"] = dict(sorted(Counter(e.code for e in doc.edits).items()))
+    """``cleaner clean -o out.jsonl``'s findings (without ``source``: datatrove's metadata says where)."""
+    found = findings(doc, edits)
+    del found["source"]
     return found
 
 
@@ -59,9 +53,10 @@ class CleanerStep(PipelineStep):
     """Clean each document's text with ``cleaner``'s rules; record the findings in its metadata.
 
     ``settings``: the rule selection and options (:class:`cleaner.Settings`), the defaults of
-    ``cleaner clean`` when omitted.  ``edits``: ``"codes"`` (counts per rule code, the default:
-    small), ``"full"`` (every edit, replayable with :func:`cleaner.apply_edits` on the input text)
-    or ``"none"``.  ``drop_empty``: drop documents whose cleaned text is empty.
+    ``cleaner clean`` when omitted.  ``edits``: as ``cleaner clean --edits``: ``"codes"`` (the
+    default: ``edit_counts``, the number of edits per rule code), ``"full"`` (``edits``, every edit,
+    replayable with :func:`cleaner.apply_edits` on the input text) or ``"none"``.  ``drop_empty``:
+    drop documents whose cleaned text is empty.
     """
 
     name = "🧹 cleaner"
@@ -69,8 +64,8 @@ class CleanerStep(PipelineStep):
 
     def __init__(self, settings: Settings | None = None, edits: str = "codes", drop_empty: bool = True) -> None:
         super().__init__()
-        if edits not in EDIT_MODES:
-            raise ValueError(f"edits must be one of {', '.join(EDIT_MODES)}, not {edits!r}")
+        if edits not in EDITS_MODES:
+            raise ValueError(f"edits must be one of {', '.join(EDITS_MODES)}, not {edits!r}")
         self.settings = settings or Settings()
         self.edits = edits
         self.drop_empty = drop_empty
