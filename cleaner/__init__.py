@@ -30,6 +30,7 @@ _EXPORTS = {
     "InputError": "cleaner.errors",
     "RuleError": "cleaner.errors",
     "ManifestError": "cleaner.errors",
+    "ExtraError": "cleaner.errors",
     "Rule": "cleaner.ruleset.model",
     "RuleSet": "cleaner.ruleset.model",
     "load_rules": "cleaner.ruleset.model",
@@ -46,6 +47,7 @@ __all__ = [
     "Deduplicator",
     "Document",
     "Edit",
+    "ExtraError",
     "InputError",
     "Manifest",
     "ManifestError",
@@ -73,7 +75,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from cleaner.corpus import Repeats
     from cleaner.dedup.cluster import Deduplicator
     from cleaner.document import Document, Edit, apply_edits, as_documents
-    from cleaner.errors import CleanerError, InputError, ManifestError, RuleError
+    from cleaner.errors import CleanerError, ExtraError, InputError, ManifestError, RuleError
     from cleaner.manifest.load import load_manifest
     from cleaner.manifest.model import Manifest
     from cleaner.pipeline import Cleaner, clean_stream, clean_text

@@ -108,3 +108,18 @@ def test_importing_cleaner_loads_no_machinery() -> None:
     code = f"import sys, cleaner; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert shown.strip() == "[]"
+
+
+def test_a_record_id_of_any_python_value_is_text() -> None:
+    import decimal
+
+    import numpy as np
+
+    from cleaner import as_documents
+
+    records = [
+        {"id": np.int64(3), "text": "x"},
+        {"id": decimal.Decimal("1.5"), "text": "y"},
+        {"id": [1, 2], "text": "z"},
+    ]
+    assert [d.id for d in as_documents(records)] == ["3", "1.5", "[1,2]"]

@@ -221,18 +221,41 @@ def test_a_jsonl_that_is_really_gzip_is_rewritten_as_gzip(tmp_path: Path) -> Non
     assert read_records(src, "gz") == [{"id": "a", "text": CLEANED}]
 
 
-def test_a_json_document_in_a_folder_is_skipped_and_a_manifest_is_not_read(tmp_path: Path) -> None:
+def test_a_folder_gives_its_compressed_json_shards_and_leaves_its_plain_json_files_alone(tmp_path: Path) -> None:
+    """dolma's shards are ``.json.gz``; a folder's plain ``.json`` files are settings and metadata, read
+    only when named (a one-line object with a ``text`` field would otherwise be cleaned, even in place)."""
     corpus = tmp_path / "c"
     corpus.mkdir()
-    (corpus / "a.json").write_bytes(jsonl_bytes([{"id": "a", "text": ARTICLE}]))
+    (corpus / "shard.json.gz").write_bytes(gzip.compress(jsonl_bytes([{"id": "a", "text": ARTICLE}]), mtime=0))
+    (corpus / "meta.json").write_bytes(jsonl_bytes([{"id": "m", "text": ARTICLE}]))  # one line, with a text
     (corpus / "config.json").write_text(json.dumps({"name": "x", "list": [1, 2]}, indent=2), "utf-8")
     code, _, err = run("index", str(corpus), "-o", str(corpus / "INDEX.json"), "--format", "json")
     assert code == 0, err
-    code, out, err = run("clean", str(corpus))
+    before = {f.name: f.read_bytes() for f in corpus.iterdir()}
+    code, out, err = run("clean", str(corpus), "--in-place")
+    assert code == 0, err
+    assert {f.name: f.read_bytes() for f in corpus.iterdir()}.keys() == before.keys()
+    assert (corpus / "meta.json").read_bytes() == before["meta.json"]
+    assert (corpus / "config.json").read_bytes() == before["config.json"]
+    assert (corpus / "shard.json.gz").read_bytes() != before["shard.json.gz"]  # the shard was cleaned
+    # named, a .json file is read: one JSON document is skipped with a warning, a manifest is not read
+    code, out, err = run("clean", str(corpus / "meta.json"), str(corpus / "config.json"), str(corpus / "INDEX.json"))
     assert code == 0, err
     assert out.startswith("1 documents")
     assert "config.json: one JSON document, not JSON Lines; skipped" in err
     assert "INDEX.json: a manifest written by cleaner index, not JSON Lines; skipped" in err
+
+
+def test_a_json_array_is_an_error_that_says_how_to_convert_it(tmp_path: Path) -> None:
+    one_line = tmp_path / "arr.json"
+    one_line.write_text(json.dumps([{"id": 1, "text": ARTICLE}]) + "\n", "utf-8")
+    pretty = tmp_path / "arr2.json"
+    pretty.write_text(json.dumps([{"id": 1, "text": ARTICLE}], indent=2), "utf-8")
+    for f in (one_line, pretty):
+        for extra in ([], ["--skip-bad"]):
+            code, _, err = run("clean", str(f), "-o", "-", *extra)
+            assert code == 2
+            assert "a JSON array, not JSON Lines" in err and "jq -c" in err and err.count("\n") == 1
 
 
 # --- standard input -------------------------------------------------------------------------
@@ -403,3 +426,64 @@ def test_edits_modes(raw_seeds: Path, tmp_path: Path) -> None:
     assert sizes["none"] < sizes["codes"] < sizes["full"]
     code, _, err = run("clean", str(raw_seeds), "-o", str(tmp_path / "x.jsonl"), "--edits", "some")
     assert code == 2 and "some" in err
+
+
+# --- what a review found (each failed before its fix) ------------------------------------------
+
+
+def test_a_damaged_first_record_on_stdin_is_jsonl_not_one_text_document() -> None:
+    good = json.dumps({"id": "g", "text": ARTICLE})
+    cut = 'ory went on.", "id": 0}'  # a stream cut in the middle of its first record
+    code, out, err = run("clean", "-", "-o", "-", "--skip-bad", input=f"{cut}\n{good}\n")
+    assert code == 0, err
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["g"] and "skipped" in err
+    code, _, err = run("clean", "-", "-o", "-", input=f"{cut}\n{good}\n")
+    assert code == 2 and "broken JSONL line" in err
+    pretty = json.dumps({"id": 1, "text": ARTICLE}, indent=1)
+    code, _, err = run("clean", "-", "-o", "-", input=pretty + "\n")
+    assert code == 2 and "broken JSONL line" in err  # not a text document made of JSON
+
+
+def test_an_empty_compressed_shard_has_no_documents(tmp_path: Path) -> None:
+    for name in ("z.jsonl.gz", "z.jsonl.zst", "z.json.xz"):
+        (tmp_path / name).write_bytes(b"")
+        code, out, err = run("clean", str(tmp_path / name))
+        assert code == 0, err
+        assert out.startswith("0 documents")
+
+
+def test_corrupt_compressed_data_is_a_one_line_error(tmp_path: Path) -> None:
+    data = bytearray(gzip.compress(jsonl_bytes([{"id": i, "text": ARTICLE * 20} for i in range(20)]), mtime=0))
+    data[len(data) // 2] ^= 0xFF
+    (tmp_path / "bad.jsonl.gz").write_bytes(bytes(data))
+    code, _, err = run("clean", str(tmp_path / "bad.jsonl.gz"), "-o", str(tmp_path / "out.jsonl"), "--skip-bad")
+    assert code == 2 and err.startswith("error: ") and "Traceback" not in err
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_folder_output_is_compressed_as_its_name_says(tmp_path: Path) -> None:
+    corpus, out = tmp_path / "c", tmp_path / "o"
+    corpus.mkdir()
+    (corpus / "x.jsonl.gz").write_bytes(zstandard.compress(jsonl_bytes([{"id": 1, "text": ARTICLE}])))
+    code, _, err = run("clean", str(corpus), "-o", str(out) + "/")
+    assert code == 0, err
+    with gzip.open(out / "x.jsonl.gz") as f:  # gzip, as the name says: readers go by the name
+        assert json.loads(f.readline())["text"] == CLEANED
+
+
+def test_edits_other_than_full_need_a_jsonl_output(tmp_path: Path) -> None:
+    f = tmp_path / "a.jsonl"
+    f.write_bytes(jsonl_bytes([{"id": 1, "text": ARTICLE}]))
+    before = f.read_bytes()
+    for args in (["--in-place"], ["-o", str(tmp_path / "dir") + "/"], ["--check"], []):
+        code, _, err = run("clean", str(f), "--edits", "codes", *args)
+        assert code == 2 and "only JSONL output" in err
+    assert f.read_bytes() == before
+
+
+def test_a_colon_pair_in_a_file_name_is_not_a_url(tmp_path: Path) -> None:
+    f = tmp_path / "notes::v2.jsonl"
+    f.write_bytes(jsonl_bytes([{"id": 1, "text": ARTICLE}]))
+    code, out, err = run("clean", str(f), "-o", "-")
+    assert code == 0, err
+    assert json.loads(out)["text"] == CLEANED

@@ -24,7 +24,7 @@ from cleaner.document import Document
 from cleaner.errors import OutputError
 from cleaner.io.discover import ReadReport, plan_inputs
 from cleaner.io.readers import read_documents
-from cleaner.io.writers import CorpusSink, check_outputs
+from cleaner.io.writers import CorpusSink, check_outputs, is_jsonl_target
 from cleaner.pipeline import clean_stream
 from cleaner.settings import Settings
 
@@ -91,7 +91,15 @@ def check_output_target(options: CleanOptions) -> None:
     """Refuse an output folder that holds an input folder or lies in one (a next run would read its outputs).
 
     What each output file would overwrite is checked file by file in :func:`~cleaner.io.writers.check_outputs`.
+    ``--edits`` other than ``full`` is refused where no findings are written (no output, a folder,
+    ``--in-place``, ``--check``, ``--diff``): it would do nothing, without a word.
     """
+    jsonl_output = options.mode is WriteMode.OUTPUT and options.output is not None and is_jsonl_target(options.output)
+    if options.edits != "full" and not jsonl_output:
+        raise OutputError(
+            f"--edits {options.edits}: only JSONL output (-o FILE.jsonl or -o -) carries the edits; "
+            "other outputs keep each record in its input shape"
+        )
     if options.mode is not WriteMode.OUTPUT or options.output in (None, "-"):
         return
     assert options.output is not None

@@ -83,15 +83,23 @@ def sniff_compression(head: bytes) -> str | None:
     return None
 
 
-def input_kind(path: Path) -> str | None:
+def input_kind(path: Path, in_folder: bool = False) -> str | None:
     """``"text"``, ``"jsonl"`` or ``None`` (not a corpus file) from the file name.
+
+    A plain ``.json`` file is read when it is named, not when a folder holds it (``in_folder``):
+    a folder's ``.json`` files are mostly settings and metadata, and dolma's shards are compressed
+    (``.json.gz``).
 
     >>> input_kind(Path("a/b.jsonl.zst")), input_kind(Path("c/d.json.gz")), input_kind(Path("x.md"))
     ('jsonl', 'jsonl', 'text')
     >>> input_kind(Path("x.png")), input_kind(Path("x.csv.gz"))
     (None, None)
+    >>> input_kind(Path("m.json")), input_kind(Path("m.json"), in_folder=True)
+    ('jsonl', None)
     """
     name = path.name.lower()
+    if in_folder and name.endswith(".json"):
+        return None
     if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
     if name.endswith(TEXT_SUFFIXES):
@@ -221,7 +229,9 @@ def _walk(root: Path, report: ReadReport | None) -> Iterator[tuple[Path, str]]:
 
 #: An argument that names a file system by its protocol: ``s3://bucket/shards``, ``memory://c``,
 #: ``simplecache::s3://...`` (fsspec's chained form).
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*(?:://|::)")
+#: A protocol, or a chain of them (``simplecache::s3://...``), then ``://``: a file named
+#: ``notes::v2.jsonl`` is a local file.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*(?:::[A-Za-z][A-Za-z0-9+.-]*)*://")
 
 
 def is_url(arg: str) -> bool:
@@ -229,6 +239,8 @@ def is_url(arg: str) -> bool:
 
     >>> is_url("s3://bucket/shards"), is_url("hf://datasets/x"), is_url("corpus/a.txt"), is_url("-")
     (True, True, False, False)
+    >>> is_url("simplecache::s3://bucket/a.jsonl"), is_url("notes::v2.jsonl")
+    (True, False)
     """
     return _URL.match(arg) is not None
 
@@ -278,7 +290,7 @@ def _discover_url(arg: str, fs: Any, root: str, report: ReadReport | None) -> It
         rel = name[len(prefix) :] if name.startswith(prefix) else name.rsplit("/", 1)[-1]
         if entry.get("type") == "directory" or any(part.startswith(".") for part in rel.split("/")):
             continue
-        kind = input_kind(Path(rel))
+        kind = input_kind(Path(rel), in_folder=True)
         if kind is not None:
             found.append((tuple(rel.split("/")), InputFile(Path(name), rel, kind, f"{base}/{rel}", fs)))
     for _, f in sorted(found, key=lambda pair: pair[0]):
@@ -319,7 +331,7 @@ def discover(paths: list[str], report: ReadReport | None = None) -> Iterator[Inp
         if stat.S_ISDIR(st.st_mode):
             found = 0
             for f, rel in _walk(p, report):
-                kind = input_kind(f)
+                kind = input_kind(f, in_folder=True)
                 if kind is not None:
                     found += 1
                     shown = shown_path(f"{url}/{rel}" if url else (p / rel).as_posix())

@@ -30,6 +30,7 @@ import lzma
 import os
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any, cast
@@ -282,6 +283,9 @@ def decompressed_lines(raw: IO[bytes], where: str, named: str | None, report: Re
         head = _read_head(raw)
     except OSError as exc:
         raise read_error(where, exc) from None
+    if not head:  # an empty file, even one named .gz (a placeholder shard): no lines
+        yield iter(())
+        return
     found = sniff_compression(head)
     if named is not None and found != named:
         if found is None:
@@ -332,25 +336,34 @@ def jsonl_id(record: dict[str, Any], id_key: str) -> str | None:
         return value
     try:
         return orjson.dumps(value).decode()
-    except TypeError:  # an integer past 64 bits
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except TypeError:  # an integer past 64 bits; or, from the Python API, a value JSON has no form for
+        try:
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        except (TypeError, ValueError):  # a numpy integer, a Decimal: as Python prints it
+            return str(value)
 
 
 #: A number of 19 digits or more, outside a string or not: such a line is read again exactly.
 _LONG_NUMBER = re.compile(rb"\d{19}")
+#: What reading a damaged or truncated file can raise, for one clear error: the file system's, a
+#: stream ended too soon, and each decompressor's own.
+DECOMPRESSION_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError)
 
 
 def _plain_text(raw: bytes) -> bool:
-    """Whether a line that is not JSON is plain text, not a record cut or damaged: no brace at either end.
+    """Whether a line that is not JSON is plain text, not JSON cut or damaged: no brace or bracket at either end.
 
     A shard cut at a byte boundary begins with the tail of a record (``...", "id": 7}``), which
-    ``--skip-bad`` is for; a line of prose has neither brace.
+    ``--skip-bad`` is for; a pretty-printed object or array begins with ``{`` or ``[``; a line of
+    prose has neither.
 
     >>> _plain_text(b"The council met on Tuesday.\\n"), _plain_text(b'ory.", "id": 7}\\n'), _plain_text(b'{"text": \\n')
     (True, False, False)
+    >>> _plain_text(b'[{"id": 1, "text": "x"}]\\n'), _plain_text(b"[\\n")
+    (False, False)
     """
     line = raw.strip()
-    return not line.startswith(b"{") and not line.endswith(b"}")
+    return not line.startswith((b"{", b"[")) and not line.endswith((b"}", b"]"))
 
 
 def parse_jsonl(
@@ -416,7 +429,7 @@ def parse_jsonl(
                 path=path,
                 line=lineno,
             )
-    except (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError) as exc:
+    except DECOMPRESSION_ERRORS as exc:
         raise InputError(f"{where}: cannot read: {exc}") from None
 
 
@@ -492,8 +505,13 @@ def read_jsonl_file(
         if _json_named(f.path.name):
             try:
                 value, lines = _json_document(lines)
-            except (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError) as exc:
+            except DECOMPRESSION_ERRORS as exc:
                 raise InputError(f"{f.shown}: cannot read: {exc}") from None
+            if isinstance(value, list):
+                raise InputError(
+                    f"{f.shown}: a JSON array, not JSON Lines (one object a line): convert it, e.g. with "
+                    f"jq -c '.[]' {f.shown} > {os.path.splitext(f.path.name)[0]}.jsonl"
+                )
             if value is not None:
                 report.skipped_files += 1
                 what = "a manifest written by cleaner index" if is_manifest(json.dumps(value)) else "one JSON document"
@@ -522,10 +540,12 @@ def read_stdin(
         try:
             if stdin_format == "auto":
                 first, lines = _first_line(lines)
-                stdin_format = "jsonl" if first is None or is_json_object(first) else "text"
+                # plain text only when the first line cannot be JSON at all: a record cut or damaged
+                # (a brace or bracket at either end) is JSONL, whose reader says what is wrong
+                stdin_format = "text" if first is not None and _plain_text(first) else "jsonl"
             if stdin_format == "text":
                 data = b"".join(lines)
-        except (OSError, EOFError, lzma.LZMAError, zstandard.ZstdError) as exc:
+        except DECOMPRESSION_ERRORS as exc:
             raise InputError(f"{f.shown}: cannot read: {exc}") from None
         if stdin_format == "text":
             yield from text_document(data, f, report, skip_bad)

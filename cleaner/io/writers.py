@@ -251,6 +251,8 @@ class JsonlSink:
 
     def discard(self) -> None:
         """Throw the temporary file away."""
+        if self._tmp is None and self._out is not sys.stdout.buffer and not self._out.closed:
+            self._out.close()  # the handle on /dev/null
         if self._raw is not None and not self._raw.closed:
             with contextlib.suppress(OSError):  # a failed flush of a file we are removing
                 self._raw.close()
@@ -283,8 +285,9 @@ class JsonlSink:
 def input_compression(path: str) -> str | None:
     """The compression of a local input file by its first bytes (``None`` for plain data or a file not local).
 
-    A JSONL input is written back in the compression it was read in: a ``.jsonl`` that holds gzip
-    stays gzip, in place and under ``-o DIR``.
+    A JSONL input rewritten in place keeps the compression it was read in (a ``.jsonl`` that holds
+    gzip stays gzip); under ``-o DIR`` a file is written as its name says, which is what the tools
+    that read it next (datatrove, dolma) go by.
     """
     if not path or is_url(path):
         return None
@@ -375,7 +378,9 @@ class TreeSink:
             self._claim(target, doc)
             self._folder_for(target)
             self._file, self._target, self._unit_changed = doc.path, target, False
-            self._sink = JsonlSink(str(target), input_compression(doc.path) or name_compression(target.name))
+            # in place, the input's own compression; in a new folder, the name's (see input_compression)
+            kept = input_compression(doc.path) if self.root is None else None
+            self._sink = JsonlSink(str(target), kept or name_compression(target.name))
         self._unit_changed = self._unit_changed or bool(doc.edits)
         self._sink.write(same_shape_record(doc, self.text_key, self.id_key))
 

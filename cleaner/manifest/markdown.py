@@ -235,7 +235,9 @@ def parse_markdown(text: str) -> Manifest:
     if m is None:
         raise ManifestError("not a cleaner manifest (its first line is not the cleaner-index marker)")
     if int(m.group(1)) != FORMAT:
-        raise ManifestError(f"manifest format {m.group(1)}; this cleaner reads format {FORMAT}")
+        raise ManifestError(
+            f"manifest format {m.group(1)}; this cleaner reads format {FORMAT}: run cleaner index again to rewrite it"
+        )
     tables = _sections(text)
     try:
         summary = {k: int(v) for k, v in tables["Summary"]}

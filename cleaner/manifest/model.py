@@ -187,7 +187,10 @@ class Manifest:
         """Inverse of :meth:`to_dict`; ``ManifestError`` when the totals disagree with the documents."""
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             found = data.get("format") if isinstance(data, dict) else None
-            raise ManifestError(f"not a cleaner manifest of format {FORMAT} (format {found!r})")
+            raise ManifestError(
+                f"not a cleaner manifest of format {FORMAT} (format {found!r}); "
+                "if cleaner index wrote it, run cleaner index again to rewrite it"
+            )
         try:
             totals = data["totals"]
             slugs = {code: str(r["slug"]) for code, r in totals["rules"].items() if r.get("slug")}
