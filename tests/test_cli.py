@@ -43,7 +43,7 @@ def test_check_and_diff_exit_1_when_changes_are_needed(raw_seeds: Path) -> None:
     code, out, _ = run("clean", str(raw_seeds), "--diff")
     assert code == 1
     assert "-Read More Will China's slowdown derail reforms?" in out
-    assert out.startswith("--- a/")
+    assert out.startswith(f"--- {raw_seeds}/000_d87d1fe5066b3ba7.txt\n+++ {raw_seeds}/000_d87d1fe5066b3ba7.txt\n")
 
 
 def test_output_dir_is_clean_and_idempotent(raw_seeds: Path, tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ the command does is here, so it can be called and tested without a terminal.
 
 from __future__ import annotations
 
-import difflib
 import enum
+import os
 import sys
 import time
 from collections import Counter
@@ -20,11 +20,12 @@ from typing import TextIO
 from rich.console import Console
 
 from cleaner.commands.common import ExitCode, corpus_table, save_table, with_progress
+from cleaner.diff import unified_diff
 from cleaner.document import Document
 from cleaner.errors import OutputError
 from cleaner.io.discover import ReadReport, plan_inputs
 from cleaner.io.readers import read_documents
-from cleaner.io.writers import CorpusSink, check_outputs
+from cleaner.io.writers import CorpusSink, check_outputs, document_bytes
 from cleaner.pipeline import clean_stream
 from cleaner.settings import Settings
 
@@ -112,11 +113,21 @@ def explain_lines(doc: Document) -> Iterator[str]:
 
 
 def diff_text(doc: Document) -> str:
-    """A unified diff of one document, as ``--diff`` prints it."""
-    before = (doc.original or "").splitlines(keepends=True)
-    after = doc.text.splitlines(keepends=True)
-    name = doc.source or doc.id
-    return "".join(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}", lineterm="\n"))
+    """A unified diff of one document, as ``--diff`` prints it: a patch for a text file, a view for a record.
+
+    A text file's diff goes from the file as it is on disk to the bytes ``--in-place`` would write
+    (the text and a final newline), labelled with its path as given, so that ``patch -p0`` and
+    ``git apply -p0`` apply it (a file that is not UTF-8 is shown decoded; ``--in-place`` rewrites
+    it as UTF-8, which a text patch cannot say).  A JSONL record's diff is of its text field,
+    labelled ``path:line`` (a name no file has: it is to be read, not applied).
+    """
+    if doc.fmt == "text" and doc.path:
+        try:
+            before = Path(doc.path).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):  # gone since, or not UTF-8: the text as read
+            before = f"{doc.original}\n" if doc.original else ""
+        return unified_diff(before, document_bytes(doc).decode("utf-8"), os.fsencode(doc.path))
+    return unified_diff(doc.original or "", doc.text, doc.source or doc.id)
 
 
 def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | None = None) -> ExitCode:
