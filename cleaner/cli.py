@@ -175,6 +175,11 @@ def _interrupted(terminated: bool) -> NoReturn:
     raise typer.Exit(code) from None
 
 
+#: The exit code when stdout was closed before the output was complete: 128 + SIGPIPE, what a shell
+#: shows for a program that SIGPIPE stopped (Python ignores the signal and raises BrokenPipeError).
+EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE is 13 wherever it exists
+
+
 #: Errors of the place written to, not of the program: no space, over quota, a file too large.
 _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
@@ -191,14 +196,18 @@ def _guard(job: Callable[[], int]) -> None:
     """Run a job: a user's error is one line and exit 2; a bug is a traceback and exit 123."""
     try:
         code = job()
+        sys.stdout.flush()  # a closed pipe shows here, while it can still be reported
     except CleanerError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(ExitCode.USAGE_OR_INPUT) from None
     except KeyboardInterrupt as exc:
         _interrupted(isinstance(exc, Terminated))
     except BrokenPipeError:
+        # the reader of stdout went away (`| head`): the output is incomplete, so not a success
+        # (as the Python docs advise for SIGPIPE: no traceback, a failing exit code; 141 is what
+        # a shell shows for a program that SIGPIPE stopped); outputs not completed are not written
         _quiet_stdout()
-        raise typer.Exit(ExitCode.OK) from None
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
     except OSError as exc:
         if exc.errno not in _OUTPUT_ERRNOS:
             raise
@@ -241,7 +250,12 @@ def clean(
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the input files.")] = False,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if anything would change.")] = False,
     diff: Annotated[
-        bool, typer.Option("--diff", help="Print a unified diff; exit 1 if anything would change.")
+        bool,
+        typer.Option(
+            "--diff",
+            help="Print a unified diff (patch -p0 or git apply -p0 applies it); exit 1 if anything would change. "
+            "With --check: the same.",
+        ),
     ] = False,
     explain: Annotated[
         bool, typer.Option("--explain", help="Print every edit: document, line, rule, what was removed or inserted.")
@@ -274,7 +288,13 @@ def clean(
     """`cleaner clean`: the command line of :func:`cleaner.commands.clean.run_clean`."""
     chosen = [
         name
-        for name, on in (("-o", output is not None), ("--in-place", in_place), ("--check", check), ("--diff", diff))
+        # --check --diff is --diff (black's reading): the diff printed, exit 1 if anything would change
+        for name, on in (
+            ("-o", output is not None),
+            ("--in-place", in_place),
+            ("--check", check and not diff),
+            ("--diff", diff),
+        )
         if on
     ]
     if len(chosen) > 1:
@@ -285,10 +305,10 @@ def clean(
         if output is not None
         else WriteMode.IN_PLACE
         if in_place
-        else WriteMode.CHECK
-        if check
         else WriteMode.DIFF
         if diff
+        else WriteMode.CHECK
+        if check
         else WriteMode.SUMMARY
     )
 
@@ -468,9 +488,24 @@ def _main(
         raise typer.Exit(ExitCode.OK)
 
 
-def main() -> None:
-    """The ``cleaner`` console script."""
+def main(argv: list[str] | None = None) -> None:
+    """The ``cleaner`` console script (``argv``: the arguments, else ``sys.argv[1:]``)."""
     install_signal_handlers()
-    # typer reports its own usage errors with exit 2, as our contract says
-    app(prog_name="cleaner")
+    stdout = sys.stdout
+    try:
+        try:
+            # typer reports its own usage errors with exit 2, as our contract says
+            app(args=argv, prog_name="cleaner")
+        finally:
+            # what typer printed (--help, --version) may still be buffered: a closed pipe shows
+            # now, not as "Exception ignored" at the interpreter's exit
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)
+    except SystemExit:
+        if sys.stdout is not stdout:
+            # typer met the closed pipe itself (printing --help): it wraps stdout and exits 1
+            sys.exit(EXIT_BROKEN_PIPE)
+        raise
     sys.exit(0)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,7 +136,8 @@ def test_unknown_rule_code_is_an_error(raw_seeds: Path) -> None:
 
 
 def test_conflicting_modes_are_a_usage_error(raw_seeds: Path) -> None:
-    assert run("clean", str(raw_seeds), "--check", "--diff")[0] == 2
+    code, _, err = run("clean", str(raw_seeds), "--in-place", "--diff")
+    assert code == 2 and "--in-place and --diff cannot be combined" in err
 
 
 def test_broken_jsonl_line_names_file_and_line_and_leaves_no_output(tmp_path: Path) -> None:
@@ -231,3 +234,43 @@ def test_rewritten_files_keep_their_permissions(raw_seeds: Path, tmp_path: Path)
     umask = os.umask(0)
     os.umask(umask)
     assert (out_dir / target.name).stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_check_with_diff_prints_the_diff_and_exits_1(raw_seeds: Path) -> None:
+    code, out, _ = run("clean", str(raw_seeds), "--check", "--diff")
+    assert code == 1
+    assert (code, out) == run("clean", str(raw_seeds), "--diff")[:2]
+    assert run("clean", str(raw_seeds), "--check", "--in-place")[0] == 2
+
+
+def _closed_pipe_run(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run the command line with stdout a pipe whose reading end is already closed."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read: the first write (or flush) meets EPIPE
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "cleaner", *args], stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["clean", "{corpus}", "--diff"], ["clean", "{corpus}", "--explain"], ["clean", "{corpus}"], ["--help"]],
+    ids=["diff", "explain", "summary", "help"],
+)
+def test_a_closed_stdout_is_exit_141_without_a_traceback(raw_seeds: Path, args: list[str]) -> None:
+    done = _closed_pipe_run([a.format(corpus=raw_seeds) for a in args])
+    assert done.returncode == 141, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_diff_piped_to_head_is_not_a_success(raw_seeds: Path) -> None:
+    # head reads one line and exits; the cleaner's exit is 141 if it was still writing, else 1
+    # (it had written the whole diff into the pipe): either way not 0, and no traceback
+    script = f'set -o pipefail; "{sys.executable}" -m cleaner clean "{raw_seeds}" --diff | head -1'
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith(f"--- {raw_seeds}/")
+    assert done.returncode in (1, 141), done.stderr
+    assert "Traceback" not in done.stderr
