@@ -20,7 +20,7 @@ import typer
 
 from cleaner import __version__
 from cleaner.commands.clean import CleanOptions, WriteMode, run_clean
-from cleaner.commands.common import ExitCode
+from cleaner.commands.common import ExitCode, Verbosity
 from cleaner.commands.dedup import DedupOptions, run_dedup
 from cleaner.commands.index import IndexOptions, ManifestFormat, run_index
 from cleaner.commands.rules import run_rule_tests, run_rules
@@ -65,6 +65,11 @@ Progress = Annotated[
     bool | None,
     typer.Option("--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."),
 ]
+Quiet = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress bar, no summary, no per-file lines; warnings and errors only."),
+]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="A line for every input file besides the summary.")]
 Threshold = Annotated[float, typer.Option("--threshold", help="Estimated Jaccard that makes two documents copies.")]
 Containment = Annotated[
     float,
@@ -123,6 +128,19 @@ def _dedup_settings(
         keep=keep,
         **_rule_choice(config, select, ignore, rules),
     )
+
+
+def _verbosity(quiet: bool, verbose: bool, progress: bool | None) -> Verbosity:
+    """-q, -v or neither; a contradiction (-q with -v, or with --progress) is a usage error."""
+    for name, on in (("-v", verbose), ("--progress", progress)):
+        if quiet and on:
+            _usage_error(f"-q and {name} cannot be combined")
+    return Verbosity.QUIET if quiet else Verbosity.VERBOSE if verbose else Verbosity.NORMAL
+
+
+def _usage_error(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(ExitCode.USAGE_OR_INPUT)
 
 
 def _jobs(config: Config, jobs: str | None) -> int:
@@ -268,6 +286,8 @@ def clean(
     id_key: IdKey = "id",
     skip_bad: SkipBad = False,
     progress: Progress = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     exit_non_zero_on_fix: Annotated[
         bool,
         typer.Option(
@@ -298,8 +318,8 @@ def clean(
         if on
     ]
     if len(chosen) > 1:
-        typer.echo(f"error: {' and '.join(chosen)} cannot be combined", err=True)
-        raise typer.Exit(ExitCode.USAGE_OR_INPUT)
+        _usage_error(f"{' and '.join(chosen)} cannot be combined")
+    verbosity = _verbosity(quiet, verbose, progress)
     mode = (
         WriteMode.OUTPUT
         if output is not None
@@ -325,6 +345,7 @@ def clean(
             id_key=id_key,
             skip_bad=skip_bad,
             progress=progress,
+            verbosity=verbosity,
             exit_non_zero_on_fix=exit_non_zero_on_fix,
             repeats=repeats,
             repeats_store=repeats_store,
@@ -367,8 +388,12 @@ def dedup(
     text_key: TextKey = "text",
     id_key: IdKey = "id",
     skip_bad: SkipBad = False,
+    progress: Progress = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """`cleaner dedup`: the command line of :func:`cleaner.commands.dedup.run_dedup`."""
+    verbosity = _verbosity(quiet, verbose, progress)
 
     def job() -> int:
         config = load_config()
@@ -382,6 +407,8 @@ def dedup(
             text_key=text_key,
             id_key=id_key,
             skip_bad=skip_bad,
+            progress=progress,
+            verbosity=verbosity,
         )
         return run_dedup(options)
 
@@ -429,9 +456,12 @@ def index(
     text_key: TextKey = "text",
     skip_bad: SkipBad = False,
     progress: Progress = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     repeats_store: RepeatsStore = None,
 ) -> None:
     """`cleaner index`: the command line of :func:`cleaner.commands.index.run_index`."""
+    verbosity = _verbosity(quiet, verbose, progress)
 
     def job() -> int:
         config = load_config()
@@ -448,6 +478,7 @@ def index(
             text_key=text_key,
             skip_bad=skip_bad,
             progress=progress,
+            verbosity=verbosity,
             repeats_store=repeats_store,
         )
         return run_index(options)

@@ -209,12 +209,17 @@ def _lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
 
 
 @contextmanager
-def open_jsonl(f: InputFile) -> Iterator[Iterator[bytes]]:
-    """The lines of a JSONL file, decompressing ``.gz`` and ``.zst`` (a truncated stream is an error)."""
+def open_jsonl(f: InputFile, report: ReadReport | None = None) -> Iterator[Iterator[bytes]]:
+    """The lines of a JSONL file, decompressing ``.gz`` and ``.zst`` (a truncated stream is an error).
+
+    ``report.position`` then tells how far into the file (compressed bytes) reading has got.
+    """
     try:
         raw = open(f.path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise read_error(f.shown, exc) from None
+    if report is not None:
+        report.position = raw.tell
     with raw:
         name = f.path.name.lower()
         if name.endswith(".gz"):
@@ -314,5 +319,5 @@ def read_documents(
         elif f.kind == "text":
             yield from read_text_file(f, report, skip_bad)
         else:
-            with open_jsonl(f) as lines:
+            with open_jsonl(f, report) as lines:
                 yield from parse_jsonl(lines, f.shown, f.rel, report, text_key, id_key, skip_bad, os.fspath(f.path))
