@@ -274,3 +274,60 @@ def test_diff_piped_to_head_is_not_a_success(raw_seeds: Path) -> None:
     assert done.stdout.startswith(f"--- {raw_seeds}/")
     assert done.returncode in (1, 141), done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["clean", "dedup", "index", "rules"])
+def test_help_shows_plain_placeholders_and_examples(command: str) -> None:
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert "Examples:" in out and f"  cleaner {command}" in out.split("Examples:")[1]
+    assert "<" not in out.split("Examples:")[0]  # no <list[str]>, <str>, <int>, <float>
+    usage = out.splitlines()[0]
+    assert usage == f"Usage: cleaner {command} [OPTIONS] " + ("[CODE]" if command == "rules" else "PATH...")
+    if command != "rules":
+        assert "-j, --jobs N " in out and "--select CODES " in out and "  PATH...  " in out
+
+
+def test_completion_is_on_and_completes_commands_and_options() -> None:
+    _, out, _ = run("--help")
+    assert "--install-completion" in out and "--show-completion" in out
+    env = {**os.environ, "_CLEANER_COMPLETE": "complete_bash", "COMP_WORDS": "cleaner clean --ch", "COMP_CWORD": "2"}
+    done = subprocess.run([sys.executable, "-m", "cleaner"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["--check"]
+
+
+#: Modules a start-up must not load to print the version or the help: the engine and its libraries.
+HEAVY = ("numpy", "regex", "ftfy", "langdetect", "datasketch", "rich", "orjson", "zstandard", "wordfreq")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["clean", "--help"]])
+def test_version_and_help_load_no_heavy_module(args: list[str]) -> None:
+    # `cleaner COMMAND --help` loads pydantic: typer converts its own --help option's value with it
+    heavy = HEAVY + ("cleaner.pipeline", "cleaner.settings") + (("pydantic",) if len(args) == 1 else ())
+    script = (
+        "import sys\nfrom cleaner import cli\ntry:\n    cli.main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout
+    if args == ["--version"]:
+        assert done.stdout.startswith("cleaner ")
+
+
+def test_the_command_lines_defaults_are_the_settings_defaults() -> None:
+    # cli.py writes them out so that --help need not import numpy; they must stay the library's
+    from typer.main import get_command
+
+    from cleaner.commands.index import ManifestFormat
+    from cleaner.settings import Settings
+
+    group = get_command(app)
+    defaults = Settings()
+    for name in ("dedup", "index"):
+        params = {p.name: p for p in group.commands[name].params}  # type: ignore[attr-defined]
+        for field in ("threshold", "containment", "num_perm", "ngram", "keep"):
+            assert params[field].default == getattr(defaults, field), (name, field)
+    fmt = {p.name: p for p in group.commands["index"].params}["fmt"]  # type: ignore[attr-defined]
+    assert fmt.default == ManifestFormat.MD.value
+    assert list(fmt.type_descriptor.choices) == [f.value for f in ManifestFormat]
+    assert run("index", ".", "--format", "xml")[0] == 2
