@@ -1,7 +1,8 @@
 """The command line: parses arguments into options and hands them to :mod:`cleaner.commands`.
 
 No logic lives here beyond turning flags into options, errors into exit codes, and signals into
-a clean stop.
+a clean stop.  A command's module is imported when that command runs: ``cleaner --help`` and
+``cleaner --version`` load typer and nothing of the cleaner's engine (``bench/startup.py``).
 """
 
 from __future__ import annotations
@@ -14,46 +15,93 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
+from typer.core import TyperCommand
 
-from cleaner import __version__
-from cleaner.commands.clean import CleanOptions, WriteMode, run_clean
-from cleaner.commands.common import ExitCode
-from cleaner.commands.dedup import DedupOptions, run_dedup
-from cleaner.commands.index import IndexOptions, ManifestFormat, run_index
-from cleaner.commands.rules import run_rule_tests, run_rules
-from cleaner.config import Config, available_cores, load_config, parse_jobs
-from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
+from cleaner.commands.common import ExitCode, Verbosity
 from cleaner.errors import CleanerError
-from cleaner.io.readers import StdinFormat
-from cleaner.io.writers import EditsMode
-from cleaner.settings import Settings
+from cleaner.io.modes import EditsMode, StdinFormat
+
+if TYPE_CHECKING:
+    from typer import _click as click  # the click that typer carries (its Context, HelpFormatter)
+
+    from cleaner.config import Config
+    from cleaner.settings import Settings
+
+#: The defaults of :class:`cleaner.settings.Settings` (from :mod:`cleaner.dedup`), written out so
+#: that ``--help`` shows them without importing numpy; ``tests/test_cli.py`` checks they agree.
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_CONTAINMENT = 0.6
+DEFAULT_NUM_PERM = 128
+DEFAULT_NGRAM = 3
+
+
+class Command(TyperCommand):
+    """A command whose arguments are shown by their placeholder alone (``PATH...``), as options are.
+
+    typer adds an argument's Python type to its row (``paths... <list[str]>``) and braces to the
+    usage line (``{paths}...``); a user needs neither.
+    """
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        """``[OPTIONS] PATH...``: each argument by its placeholder, optional ones in brackets."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = param.metavar or (param.name or "").upper()
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The Arguments and Options sections, an argument's row named by its placeholder."""
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((param.metavar or (param.name or "").upper(), record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
 
 # The arguments and options that `clean` and `dedup` share, declared once.
 Paths = Annotated[
     list[str],
     typer.Argument(
+        metavar="PATH...",
         help="Files, directories or URLs (.txt .text .md; .jsonl and .json, plain or .gz .zst .xz .bz2); "
-        "- reads stdin (JSONL or text)."
+        "- reads stdin (JSONL or text).",
     ),
 ]
-TextKey = Annotated[str, typer.Option("--text-key", help="JSONL field holding the text.")]
-IdKey = Annotated[str, typer.Option("--id-key", help="JSONL field holding the id.")]
+TextKey = Annotated[str, typer.Option("--text-key", metavar="FIELD", help="JSONL field holding the text.")]
+IdKey = Annotated[str, typer.Option("--id-key", metavar="FIELD", help="JSONL field holding the id.")]
 SkipBad = Annotated[
     bool,
     typer.Option("--skip-bad", help="Skip and count broken JSONL lines and damaged UTF-16/32 files; do not stop."),
 ]
 Select = Annotated[
-    str | None, typer.Option("--select", help="Only these rule codes or prefixes, comma-separated (e.g. BP,WS001).")
+    str | None,
+    typer.Option(
+        "--select", metavar="CODES", help="Only these rule codes or prefixes, comma-separated (e.g. BP,WS001)."
+    ),
 ]
-Ignore = Annotated[str | None, typer.Option("--ignore", help="Not these rule codes or prefixes, comma-separated.")]
+Ignore = Annotated[
+    str | None,
+    typer.Option("--ignore", metavar="CODES", help="Not these rule codes or prefixes, comma-separated."),
+]
 Jobs = Annotated[
     str | None,
     typer.Option(
         "--jobs",
         "-j",
+        metavar="N",
         help="Worker processes, or auto (the cores there are); the output is the same for any number. "
         "Default: [tool.cleaner] jobs, else auto.",
     ),
@@ -62,6 +110,7 @@ RuleDirs = Annotated[
     list[str] | None,
     typer.Option(
         "--rules",
+        metavar="DIR",
         help="A folder of local rule files (codes LC001, ...) added to the shipped rules; repeatable. "
         "Default: [tool.cleaner] rules.",
     ),
@@ -70,30 +119,70 @@ Progress = Annotated[
     bool | None,
     typer.Option("--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."),
 ]
-Threshold = Annotated[float, typer.Option("--threshold", help="Estimated Jaccard that makes two documents copies.")]
+Quiet = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress bar, no summary, no per-file lines; warnings and errors only."),
+]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="A line for every input file besides the summary.")]
+Threshold = Annotated[
+    float, typer.Option("--threshold", metavar="X", help="Estimated Jaccard that makes two documents copies.")
+]
 Containment = Annotated[
     float,
-    typer.Option("--containment", help="Estimated containment of the shorter in the longer that makes copies."),
+    typer.Option(
+        "--containment", metavar="X", help="Estimated containment of the shorter in the longer that makes copies."
+    ),
 ]
-NumPerm = Annotated[int, typer.Option("--num-perm", help="MinHash permutations.")]
-Ngram = Annotated[int, typer.Option("--ngram", help="Words per shingle.")]
-Keep = Annotated[str, typer.Option("--keep", help="Which document of a cluster is kept: longest or first.")]
+NumPerm = Annotated[int, typer.Option("--num-perm", metavar="N", help="MinHash permutations.")]
+Ngram = Annotated[int, typer.Option("--ngram", metavar="N", help="Words per shingle.")]
+Keep = Annotated[
+    str, typer.Option("--keep", metavar="longest|first", help="Which document of a cluster is kept: longest or first.")
+]
 
-DEDUP_EXIT_CODES = "Exit codes: 0 done; 2 usage or input error; 123 internal error."
-INDEX_EXIT_CODES = """Exit codes: 0 up to date or written; 1 out of date (with --check), or rewritten (with
---exit-non-zero-on-fix); 2 usage or input error; 123 internal error."""
-REPORT_EXIT_CODES = "Exit codes: 0 written; 2 usage or input error (or plotly missing); 123 internal error."
-EXIT_CODES = """Exit codes: 0 nothing to do or done; 1 would change (with --check or --diff);
-2 usage or input error; 123 internal error."""
+#: The exit codes every command shares, after its own.
+STOPPED = "130 Ctrl-C; 143 SIGTERM; 141 stdout closed before the output was complete (| head)."
+DEDUP_EXIT_CODES = "Exit codes: 0 done; 2 usage or input error; 123 internal error; " + STOPPED
+INDEX_EXIT_CODES = (
+    """Exit codes: 0 up to date or written; 1 out of date (with --check), or rewritten (with
+--exit-non-zero-on-fix); 2 usage or input error; 123 internal error; """
+    + STOPPED
+)
+REPORT_EXIT_CODES = "Exit codes: 0 written; 2 usage or input error (or plotly missing); 123 internal error; " + STOPPED
+EXIT_CODES = (
+    """Exit codes: 0 nothing to do or done; 1 would change (with --check or --diff);
+2 usage or input error; 123 internal error; """
+    + STOPPED
+)
+
+
+def examples(*lines: str) -> str:
+    """An epilog of example commands, each kept on its own line (click's ``\\b`` marker)."""
+    return "Examples:\n\n\b\n" + "\n".join("  " + line for line in lines)
+
 
 app = typer.Typer(
     name="cleaner",
     help="Clean scraped news and web text; every edit is explained.\n\n" + EXIT_CODES,
+    epilog=examples(
+        "cleaner clean corpus/ --diff       # what would change, as a patch",
+        "cleaner clean corpus/ -o clean/    # the cleaned corpus, same layout",
+        "cleaner dedup corpus/ -o dups.jsonl",
+        "cleaner index corpus/              # INDEX.md, the manifest",
+        "cleaner rules BP003                # one rule's page",
+        "cleaner COMMAND --help             # a command's options and examples",
+    ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _config() -> Config:
+    """``[tool.cleaner]`` of the nearest pyproject.toml (read when a command runs, not for --help)."""
+    from cleaner.config import load_config
+
+    return load_config()
 
 
 def _codes(value: str | None) -> tuple[str, ...]:
@@ -121,6 +210,8 @@ def _dedup_settings(
     rules: list[str] | None,
 ) -> Settings:
     """The settings of ``dedup`` and ``index``: the rule choice and the near-duplicate parameters."""
+    from cleaner.settings import Settings
+
     return Settings(
         threshold=threshold,
         containment=containment,
@@ -131,10 +222,27 @@ def _dedup_settings(
     )
 
 
+def _verbosity(quiet: bool, verbose: bool, progress: bool | None) -> Verbosity:
+    """-q, -v or neither; a contradiction (-q with -v, or with --progress) is a usage error."""
+    for name, on in (("-v", verbose), ("--progress", progress)):
+        if quiet and on:
+            _usage_error(f"-q and {name} cannot be combined")
+    return Verbosity.QUIET if quiet else Verbosity.VERBOSE if verbose else Verbosity.NORMAL
+
+
+def _usage_error(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(ExitCode.USAGE_OR_INPUT)
+
+
 def _jobs(config: Config, jobs: str | None) -> int:
     """The number of workers: the command line's, else ``[tool.cleaner]``'s, else the cores there are."""
     if jobs is not None:
+        from cleaner.config import parse_jobs
+
         return parse_jobs(int(jobs) if jobs.isdigit() else jobs, "--jobs")
+    from cleaner.config import available_cores
+
     return config.jobs or available_cores()
 
 
@@ -181,6 +289,11 @@ def _interrupted(terminated: bool) -> NoReturn:
     raise typer.Exit(code) from None
 
 
+#: The exit code when stdout was closed before the output was complete: 128 + SIGPIPE, what a shell
+#: shows for a program that SIGPIPE stopped (Python ignores the signal and raises BrokenPipeError).
+EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE is 13 wherever it exists
+
+
 #: Errors of the place written to, not of the program: no space, over quota, a file too large.
 _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
@@ -197,14 +310,18 @@ def _guard(job: Callable[[], int]) -> None:
     """Run a job: a user's error is one line and exit 2; a bug is a traceback and exit 123."""
     try:
         code = job()
+        sys.stdout.flush()  # a closed pipe shows here, while it can still be reported
     except CleanerError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(ExitCode.USAGE_OR_INPUT) from None
     except KeyboardInterrupt as exc:
         _interrupted(isinstance(exc, Terminated))
     except BrokenPipeError:
+        # the reader of stdout went away (`| head`): the output is incomplete, so not a success
+        # (as the Python docs advise for SIGPIPE: no traceback, a failing exit code; 141 is what
+        # a shell shows for a program that SIGPIPE stopped); outputs not completed are not written
         _quiet_stdout()
-        raise typer.Exit(ExitCode.OK) from None
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
     except OSError as exc:
         if exc.errno not in _OUTPUT_ERRNOS:
             raise
@@ -227,13 +344,27 @@ RepeatsStore = Annotated[
     Path | None,
     typer.Option(
         "--repeats-store",
+        metavar="FILE",
         help="Keep the table of repeated lines (CE001) in this file across runs: read it first, add this "
         "run's pages, write it back (not with --check or --diff). Hashes only, no text.",
     ),
 ]
 
 
-@app.command(help="Clean documents: repair text and strip boilerplate.\n\n" + EXIT_CODES)
+@app.command(
+    cls=Command,
+    help="Clean documents: repair text and strip boilerplate.\n\n" + EXIT_CODES,
+    epilog=examples(
+        "cleaner clean corpus/                 # write nothing; a summary of the edits per rule",
+        "cleaner clean corpus/ --explain       # ... and every edit, with its rule and line",
+        "cleaner clean corpus/ -o clean/       # one cleaned file per input file",
+        "cleaner clean data.jsonl.zst -o out.jsonl",
+        "cat data.jsonl | cleaner clean - -o -",
+        "cleaner clean corpus/ --check         # exit 1 if anything would change",
+        "cleaner clean corpus/ --diff > fix.patch && patch -p0 < fix.patch",
+        "cleaner clean corpus/ --in-place      # rewrite the inputs; names the files it changed",
+    ),
+)
 def clean(
     paths: Paths,
     output: Annotated[
@@ -241,6 +372,7 @@ def clean(
         typer.Option(
             "-o",
             "--output",
+            metavar="PATH",
             help="A directory (same layout as the input), a .jsonl[.gz|.zst|.xz|.bz2] file, - for JSONL on stdout, "
             "or /dev/null (discard).",
         ),
@@ -248,7 +380,12 @@ def clean(
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the input files.")] = False,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if anything would change.")] = False,
     diff: Annotated[
-        bool, typer.Option("--diff", help="Print a unified diff; exit 1 if anything would change.")
+        bool,
+        typer.Option(
+            "--diff",
+            help="Print a unified diff (patch -p0 or git apply -p0 applies it); exit 1 if anything would change. "
+            "With --check: the same.",
+        ),
     ] = False,
     explain: Annotated[
         bool, typer.Option("--explain", help="Print every edit: document, line, rule, what was removed or inserted.")
@@ -261,6 +398,8 @@ def clean(
     id_key: IdKey = "id",
     skip_bad: SkipBad = False,
     progress: Progress = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     exit_non_zero_on_fix: Annotated[
         bool,
         typer.Option(
@@ -295,28 +434,38 @@ def clean(
     ] = EditsMode.FULL,
 ) -> None:
     """`cleaner clean`: the command line of :func:`cleaner.commands.clean.run_clean`."""
+    from cleaner.commands.clean import CleanOptions, WriteMode, run_clean
+
     chosen = [
         name
-        for name, on in (("-o", output is not None), ("--in-place", in_place), ("--check", check), ("--diff", diff))
+        # --check --diff is --diff (black's reading): the diff printed, exit 1 if anything would change
+        for name, on in (
+            ("-o", output is not None),
+            ("--in-place", in_place),
+            ("--check", check and not diff),
+            ("--diff", diff),
+        )
         if on
     ]
     if len(chosen) > 1:
-        typer.echo(f"error: {' and '.join(chosen)} cannot be combined", err=True)
-        raise typer.Exit(ExitCode.USAGE_OR_INPUT)
+        _usage_error(f"{' and '.join(chosen)} cannot be combined")
+    verbosity = _verbosity(quiet, verbose, progress)
     mode = (
         WriteMode.OUTPUT
         if output is not None
         else WriteMode.IN_PLACE
         if in_place
-        else WriteMode.CHECK
-        if check
         else WriteMode.DIFF
         if diff
+        else WriteMode.CHECK
+        if check
         else WriteMode.SUMMARY
     )
 
     def job() -> int:
-        config = load_config()
+        from cleaner.settings import Settings
+
+        config = _config()
         options = CleanOptions(
             paths=paths,
             mode=mode,
@@ -328,6 +477,7 @@ def clean(
             id_key=id_key,
             skip_bad=skip_bad,
             progress=progress,
+            verbosity=verbosity,
             exit_non_zero_on_fix=exit_non_zero_on_fix,
             repeats=repeats,
             repeats_store=repeats_store,
@@ -339,13 +489,24 @@ def clean(
     _guard(job)
 
 
-@app.command(help="Find near-duplicate stories: clean, sign, cluster; one verdict per document.\n\n" + DEDUP_EXIT_CODES)
+@app.command(
+    cls=Command,
+    help="Find near-duplicate stories: clean, sign, cluster; one verdict per document.\n\n" + DEDUP_EXIT_CODES,
+    epilog=examples(
+        "cleaner dedup corpus/ -o dups.jsonl                    # one verdict per document",
+        "cleaner dedup new/ -o - --store sigs.npz               # compare with (and add to) a store",
+        "cleaner dedup data.jsonl --write-kept kept.jsonl -j 2  # one cleaned copy per story",
+    ),
+)
 def dedup(
     paths: Paths,
     output: Annotated[
         str | None,
         typer.Option(
-            "-o", "--output", help="JSONL verdicts {id, cluster, keep, similarity, containment}; - for stdout."
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="JSONL verdicts {id, cluster, keep, similarity, containment}; - for stdout.",
         ),
     ] = None,
     threshold: Threshold = DEFAULT_THRESHOLD,
@@ -358,6 +519,7 @@ def dedup(
         typer.Option(
             "--store",
             "--index",
+            metavar="FILE",
             help="An .npz store of signatures: read if it exists, then updated with this run (--index: the old name).",
         ),
     ] = None,
@@ -367,16 +529,26 @@ def dedup(
     jobs: Jobs = None,
     write_kept: Annotated[
         str | None,
-        typer.Option("--write-kept", help="Write the kept cleaned documents: a directory or a .jsonl[.gz|.zst] file."),
+        typer.Option(
+            "--write-kept",
+            metavar="PATH",
+            help="Write the kept cleaned documents: a directory or a .jsonl[.gz|.zst] file.",
+        ),
     ] = None,
     text_key: TextKey = "text",
     id_key: IdKey = "id",
     skip_bad: SkipBad = False,
+    progress: Progress = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """`cleaner dedup`: the command line of :func:`cleaner.commands.dedup.run_dedup`."""
+    verbosity = _verbosity(quiet, verbose, progress)
 
     def job() -> int:
-        config = load_config()
+        from cleaner.commands.dedup import DedupOptions, run_dedup
+
+        config = _config()
         options = DedupOptions(
             paths=paths,
             output=output,
@@ -387,6 +559,8 @@ def dedup(
             text_key=text_key,
             id_key=id_key,
             skip_bad=skip_bad,
+            progress=progress,
+            verbosity=verbosity,
         )
         return run_dedup(options)
 
@@ -394,8 +568,14 @@ def dedup(
 
 
 @app.command(
+    cls=Command,
     help="Write the manifest of a corpus: every document's language, words, hash, edits and duplicate cluster; "
-    "nothing else is written.\n\n" + INDEX_EXIT_CODES
+    "nothing else is written.\n\n" + INDEX_EXIT_CODES,
+    epilog=examples(
+        "cleaner index seeds                        # INDEX.md at the root of the repository",
+        "cleaner index seeds --check                # exit 1 if INDEX.md is out of date (CI)",
+        "cleaner index corpus/ -o - --format json   # the same data as JSON, on stdout",
+    ),
 )
 def index(
     paths: Paths,
@@ -404,11 +584,15 @@ def index(
         typer.Option(
             "-o",
             "--output",
+            metavar="FILE",
             help="The manifest file (default: INDEX.md, or INDEX.json, at the root of the repository holding "
             "the corpus); - for stdout.",
         ),
     ] = None,
-    fmt: Annotated[ManifestFormat, typer.Option("--format", help="Markdown table or JSON.")] = ManifestFormat.MD,
+    # the values of cleaner.commands.index.ManifestFormat (tests/test_cli.py checks they agree)
+    fmt: Annotated[
+        Literal["md", "json"], typer.Option("--format", metavar="md|json", help="Markdown table or JSON.")
+    ] = "md",
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 if the manifest on disk is out of date.")
     ] = False,
@@ -434,17 +618,22 @@ def index(
     text_key: TextKey = "text",
     skip_bad: SkipBad = False,
     progress: Progress = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     repeats_store: RepeatsStore = None,
 ) -> None:
     """`cleaner index`: the command line of :func:`cleaner.commands.index.run_index`."""
+    verbosity = _verbosity(quiet, verbose, progress)
 
     def job() -> int:
-        config = load_config()
+        from cleaner.commands.index import IndexOptions, ManifestFormat, run_index
+
+        config = _config()
         settings = _dedup_settings(config, threshold, containment, num_perm, ngram, keep, select, ignore, rules)
         options = IndexOptions(
             paths=paths,
             output=output,
-            fmt=fmt,
+            fmt=ManifestFormat(fmt),
             check=check,
             exit_non_zero_on_fix=exit_non_zero_on_fix,
             tracked=tracked,
@@ -453,6 +642,7 @@ def index(
             text_key=text_key,
             skip_bad=skip_bad,
             progress=progress,
+            verbosity=verbosity,
             repeats_store=repeats_store,
         )
         return run_index(options)
@@ -461,15 +651,25 @@ def index(
 
 
 @app.command(
+    cls=Command,
     help="Draw a manifest as one self-contained HTML page (charts of edits per rule, languages, document "
     "lengths and duplicate cluster sizes; tables of the largest clusters and the flagged documents). "
-    "Needs the report extra: pip install 'cleaner[report]'.\n\n" + REPORT_EXIT_CODES
+    "Needs the report extra: pip install 'cleaner[report]'.\n\n" + REPORT_EXIT_CODES,
+    epilog=examples(
+        "cleaner index corpus/ -o INDEX.json --format json && cleaner report INDEX.json -o report.html",
+        "cleaner report INDEX.md -o -            # the page on stdout",
+    ),
 )
 def report(
     manifest: Annotated[
-        str, typer.Argument(help="A manifest written by cleaner index: INDEX.md or its --format json form.")
+        str,
+        typer.Argument(
+            metavar="MANIFEST", help="A manifest written by cleaner index: INDEX.md or its --format json form."
+        ),
     ],
-    output: Annotated[str, typer.Option("-o", "--output", help="The HTML file to write; - for stdout.")],
+    output: Annotated[
+        str, typer.Option("-o", "--output", metavar="FILE", help="The HTML file to write; - for stdout.")
+    ],
 ) -> None:
     """`cleaner report`: the command line of :func:`cleaner.commands.report.run_report`."""
 
@@ -482,14 +682,23 @@ def report(
     _guard(job)
 
 
-@app.command(help="List the rules, or print one rule's page (what it does, why, examples).")
+@app.command(
+    cls=Command,
+    help="List the rules, or print one rule's page (what it does, why, examples).",
+    epilog=examples(
+        "cleaner rules                       # every rule: code, slug, kind, summary",
+        "cleaner rules BP003                 # one rule's page",
+        "cleaner rules --test site-rules/    # run the examples of your own rules",
+    ),
+)
 def rules(
-    code: Annotated[str | None, typer.Argument(help="A rule code or slug.")] = None,
+    code: Annotated[str | None, typer.Argument(metavar="CODE", help="A rule code or slug.")] = None,
     rules: RuleDirs = None,
     test: Annotated[
         list[str] | None,
         typer.Option(
             "--test",
+            metavar="DIR",
             help="Run the examples and negatives of the rules in this folder (local rules, LC001, ...); "
             "exit 1 if one fails. Repeatable.",
         ),
@@ -498,7 +707,9 @@ def rules(
     """`cleaner rules`: the command line of :mod:`cleaner.commands.rules`."""
 
     def job() -> int:
-        config = load_config()
+        from cleaner.commands.rules import run_rule_tests, run_rules
+
+        config = _config()
         if test:
             return run_rule_tests(tuple(test), tuple(rules or config.rules))
         return run_rules(code, tuple(rules) if rules else config.rules)
@@ -506,18 +717,42 @@ def rules(
     _guard(job)
 
 
-@app.callback(invoke_without_command=True)
-def _main(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    """``--version``: answered as soon as it is parsed (eager), before typer converts any other value."""
+    if value:
+        from cleaner import __version__
+
         typer.echo(f"cleaner {__version__}")
         raise typer.Exit(ExitCode.OK)
 
 
-def main() -> None:
-    """The ``cleaner`` console script."""
+@app.callback(invoke_without_command=True)
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Nothing to do: ``--version`` is answered by its callback, a command by its function."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The ``cleaner`` console script (``argv``: the arguments, else ``sys.argv[1:]``)."""
     install_signal_handlers()
-    # typer reports its own usage errors with exit 2, as our contract says
-    app(prog_name="cleaner")
+    stdout = sys.stdout
+    try:
+        try:
+            # typer reports its own usage errors with exit 2, as our contract says
+            app(args=argv, prog_name="cleaner")
+        finally:
+            # what typer printed (--help, --version) may still be buffered: a closed pipe shows
+            # now, not as "Exception ignored" at the interpreter's exit
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)
+    except SystemExit:
+        if sys.stdout is not stdout:
+            # typer met the closed pipe itself (printing --help): it wraps stdout and exits 1
+            sys.exit(EXIT_BROKEN_PIPE)
+        raise
     sys.exit(0)

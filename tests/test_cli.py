@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,7 +45,7 @@ def test_check_and_diff_exit_1_when_changes_are_needed(raw_seeds: Path) -> None:
     code, out, _ = run("clean", str(raw_seeds), "--diff")
     assert code == 1
     assert "-Read More Will China's slowdown derail reforms?" in out
-    assert out.startswith("--- a/")
+    assert out.startswith(f"--- {raw_seeds}/000_d87d1fe5066b3ba7.txt\n+++ {raw_seeds}/000_d87d1fe5066b3ba7.txt\n")
 
 
 def test_output_dir_is_clean_and_idempotent(raw_seeds: Path, tmp_path: Path) -> None:
@@ -134,7 +136,8 @@ def test_unknown_rule_code_is_an_error(raw_seeds: Path) -> None:
 
 
 def test_conflicting_modes_are_a_usage_error(raw_seeds: Path) -> None:
-    assert run("clean", str(raw_seeds), "--check", "--diff")[0] == 2
+    code, _, err = run("clean", str(raw_seeds), "--in-place", "--diff")
+    assert code == 2 and "--in-place and --diff cannot be combined" in err
 
 
 def test_broken_jsonl_line_names_file_and_line_and_leaves_no_output(tmp_path: Path) -> None:
@@ -231,3 +234,100 @@ def test_rewritten_files_keep_their_permissions(raw_seeds: Path, tmp_path: Path)
     umask = os.umask(0)
     os.umask(umask)
     assert (out_dir / target.name).stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_check_with_diff_prints_the_diff_and_exits_1(raw_seeds: Path) -> None:
+    code, out, _ = run("clean", str(raw_seeds), "--check", "--diff")
+    assert code == 1
+    assert (code, out) == run("clean", str(raw_seeds), "--diff")[:2]
+    assert run("clean", str(raw_seeds), "--check", "--in-place")[0] == 2
+
+
+def _closed_pipe_run(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run the command line with stdout a pipe whose reading end is already closed."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read: the first write (or flush) meets EPIPE
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "cleaner", *args], stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["clean", "{corpus}", "--diff"], ["clean", "{corpus}", "--explain"], ["clean", "{corpus}"], ["--help"]],
+    ids=["diff", "explain", "summary", "help"],
+)
+def test_a_closed_stdout_is_exit_141_without_a_traceback(raw_seeds: Path, args: list[str]) -> None:
+    done = _closed_pipe_run([a.format(corpus=raw_seeds) for a in args])
+    assert done.returncode == 141, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_diff_piped_to_head_is_not_a_success(raw_seeds: Path) -> None:
+    # head reads one line and exits; the cleaner's exit is 141 if it was still writing, else 1
+    # (it had written the whole diff into the pipe): either way not 0, and no traceback
+    script = f'set -o pipefail; "{sys.executable}" -m cleaner clean "{raw_seeds}" --diff | head -1'
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith(f"--- {raw_seeds}/")
+    assert done.returncode in (1, 141), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["clean", "dedup", "index", "rules"])
+def test_help_shows_plain_placeholders_and_examples(command: str) -> None:
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert "Examples:" in out and f"  cleaner {command}" in out.split("Examples:")[1]
+    assert "<" not in out.split("Examples:")[0]  # no <list[str]>, <str>, <int>, <float>
+    usage = out.splitlines()[0]
+    assert usage == f"Usage: cleaner {command} [OPTIONS] " + ("[CODE]" if command == "rules" else "PATH...")
+    if command != "rules":
+        assert "-j, --jobs N " in out and "--select CODES " in out and "  PATH...  " in out
+
+
+def test_completion_is_on_and_completes_commands_and_options() -> None:
+    _, out, _ = run("--help")
+    assert "--install-completion" in out and "--show-completion" in out
+    env = {**os.environ, "_CLEANER_COMPLETE": "complete_bash", "COMP_WORDS": "cleaner clean --ch", "COMP_CWORD": "2"}
+    done = subprocess.run([sys.executable, "-m", "cleaner"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["--check"]
+
+
+#: Modules a start-up must not load to print the version or the help: the engine and its libraries.
+HEAVY = ("numpy", "regex", "ftfy", "langdetect", "datasketch", "rich", "orjson", "zstandard", "wordfreq")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["clean", "--help"]])
+def test_version_and_help_load_no_heavy_module(args: list[str]) -> None:
+    # `cleaner COMMAND --help` loads pydantic: typer converts its own --help option's value with it
+    heavy = HEAVY + ("cleaner.pipeline", "cleaner.settings") + (("pydantic",) if len(args) == 1 else ())
+    script = (
+        "import sys\nfrom cleaner import cli\ntry:\n    cli.main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout
+    if args == ["--version"]:
+        assert done.stdout.startswith("cleaner ")
+
+
+def test_the_command_lines_defaults_are_the_settings_defaults() -> None:
+    # cli.py writes them out so that --help need not import numpy; they must stay the library's
+    from typer.main import get_command
+
+    from cleaner.commands.index import ManifestFormat
+    from cleaner.settings import Settings
+
+    group = get_command(app)
+    defaults = Settings()
+    for name in ("dedup", "index"):
+        params = {p.name: p for p in group.commands[name].params}  # type: ignore[attr-defined]
+        for field in ("threshold", "containment", "num_perm", "ngram", "keep"):
+            assert params[field].default == getattr(defaults, field), (name, field)
+    fmt = {p.name: p for p in group.commands["index"].params}["fmt"]  # type: ignore[attr-defined]
+    assert fmt.default == ManifestFormat.MD.value
+    assert list(fmt.type_descriptor.choices) == [f.value for f in ManifestFormat]
+    assert run("index", ".", "--format", "xml")[0] == 2

@@ -6,25 +6,24 @@ the command does is here, so it can be called and tested without a terminal.
 
 from __future__ import annotations
 
-import difflib
 import enum
+import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from rich.console import Console
-
-from cleaner.commands.common import ExitCode, corpus_table, save_table, with_progress
+from cleaner.commands.common import ExitCode, Feedback, FileTally, Verbosity, corpus_table, save_table
+from cleaner.diff import unified_diff
 from cleaner.document import Document
 from cleaner.errors import OutputError
 from cleaner.io.discover import ReadReport, plan_inputs
 from cleaner.io.readers import read_documents
-from cleaner.io.writers import CorpusSink, check_outputs, is_jsonl_target
+from cleaner.io.writers import CorpusSink, check_outputs, document_bytes, is_jsonl_target
 from cleaner.pipeline import clean_stream
 from cleaner.settings import Settings
 
@@ -53,6 +52,7 @@ class CleanOptions:
     id_key: str = "id"
     skip_bad: bool = False
     progress: bool | None = None  # None: when stderr is a terminal
+    verbosity: Verbosity = Verbosity.NORMAL
     exit_non_zero_on_fix: bool = False  # exit 1 when files were rewritten (pre-commit)
     repeats: bool = True  # corpus evidence: a first pass over the inputs (files only)
     repeats_store: Path | None = None  # the table of repeated lines kept across runs
@@ -122,24 +122,41 @@ def explain_lines(doc: Document) -> Iterator[str]:
 
 
 def diff_text(doc: Document) -> str:
-    """A unified diff of one document, as ``--diff`` prints it."""
-    before = (doc.original or "").splitlines(keepends=True)
-    after = doc.text.splitlines(keepends=True)
-    name = doc.source or doc.id
-    return "".join(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}", lineterm="\n"))
+    """A unified diff of one document, as ``--diff`` prints it: a patch for a text file, a view for a record.
+
+    A text file's diff goes from the file as it is on disk to the bytes ``--in-place`` would write
+    (the text and a final newline), labelled with its path as given, so that ``patch -p0`` and
+    ``git apply -p0`` apply it (a file that is not UTF-8 is shown decoded; ``--in-place`` rewrites
+    it as UTF-8, which a text patch cannot say).  A JSONL record's diff is of its text field,
+    labelled ``path:line`` (a name no file has: it is to be read, not applied).
+    """
+    if doc.fmt == "text" and doc.path:
+        try:
+            before = Path(doc.path).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):  # gone since, or not UTF-8: the text as read
+            before = f"{doc.original}\n" if doc.original else ""
+        return unified_diff(before, document_bytes(doc).decode("utf-8"), os.fsencode(doc.path))
+    return unified_diff(doc.original or "", doc.text, doc.source or doc.id)
 
 
-def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | None = None) -> ExitCode:
-    """Run ``cleaner clean``; return its exit code.  Raises ``CleanerError`` on bad input."""
+def run_clean(
+    options: CleanOptions, out: TextIO | None = None, err: TextIO | None = None, feedback: Feedback | None = None
+) -> ExitCode:
+    """Run ``cleaner clean``; return its exit code.  Raises ``CleanerError`` on bad input.
+
+    ``feedback`` (made from the options when not given) is what the run tells on stderr.
+    """
     out = out or sys.stdout
     err = err or sys.stderr
-    console = Console(file=err, stderr=True)
+    if feedback is None:
+        bar = err.isatty() if options.progress is None else options.progress
+        feedback = Feedback(err, options.verbosity, bar)
     check_output_target(options)
     ruleset = options.settings.ruleset()  # a bad --select fails before anything is read
     slugs = {r.code: r.slug for r in ruleset.rules}
     # what --explain prints goes where no data goes
     note = err if (options.mode is WriteMode.OUTPUT and options.output == "-") else out
-    report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
+    report = ReadReport(warn=lambda m: feedback.print(f"warning: {m}"))
     # everything that can be checked is checked before the first write: every input is listed
     # and opened, and every output is known to be writable and not to overwrite an input
     files = plan_inputs(options.paths, report)
@@ -157,17 +174,22 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
         options.skip_bad,
         options.repeats,
         options.repeats_store,
+        feedback,
     )
-    docs = read_documents(files, report, options.text_key, options.id_key, options.skip_bad, options.stdin_format)
-    show_progress = err.isatty() if options.progress is None else options.progress
+    tallies: list[FileTally] = []  # in place: named once the files are written
+    on_file = tallies.append if options.mode is WriteMode.IN_PLACE else _file_line(options.mode, feedback)
     with ExitStack() as stack:
+        tracker = stack.enter_context(feedback.track("cleaning", files, report, on_file))
+        docs = read_documents(
+            tracker.reading(files), report, options.text_key, options.id_key, options.skip_bad, options.stdin_format
+        )
         # closing: an error in writing stops the workers at once, not when the generator is collected
         cleaned = stack.enter_context(closing(clean_stream(docs, options.settings, jobs=options.jobs, repeats=table)))
         sink: CorpusSink | None = None
         if options.mode in (WriteMode.OUTPUT, WriteMode.IN_PLACE):
             target = options.output if options.mode is WriteMode.OUTPUT else None
             sink = stack.enter_context(CorpusSink(target, options.text_key, options.id_key, options.edits))
-        for doc in with_progress(cleaned, show_progress, console):
+        for doc in tracker.documents(cleaned):
             summary.add(doc)
             if table is not None and options.repeats_store is not None:
                 table.remember(doc)  # its cleaned text, if read again later, is a page counted already
@@ -181,16 +203,59 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
     summary.seconds = time.perf_counter() - start
     if options.mode not in (WriteMode.CHECK, WriteMode.DIFF):  # the two modes that promise to write nothing
         save_table(table, options.repeats_store)
-    summary_stream = out if options.mode is WriteMode.SUMMARY else err
+    if options.mode is WriteMode.IN_PLACE:
+        _name_rewritten(tallies, feedback)
     for line in summary.lines(slugs):
-        print(line, file=summary_stream)
+        if options.mode is not WriteMode.SUMMARY:
+            feedback.say(line)
+        elif options.verbosity > Verbosity.QUIET:
+            print(line, file=out)  # the summary is what this mode prints
     if report.skipped_lines:
-        print(f"skipped {report.skipped_lines} broken JSONL lines", file=err)
+        feedback.say(f"skipped {report.skipped_lines} broken JSONL lines")
     if report.skipped_files:
-        print(f"skipped {report.skipped_files} files (binary, damaged or manifests; see the warnings)", file=err)
+        feedback.say(f"skipped {report.skipped_files} files (binary, damaged or manifests; see the warnings)")
     if options.mode in (WriteMode.CHECK, WriteMode.DIFF) and summary.changed:
-        print(f"{summary.changed} documents would change", file=err)
+        feedback.say(f"{summary.changed} documents would change")
         return ExitCode.WOULD_CHANGE
     if options.exit_non_zero_on_fix and sink is not None and summary.changed:
         return ExitCode.WOULD_CHANGE  # documents were rewritten (in place) or written changed
     return ExitCode.OK
+
+
+def _file_line(mode: WriteMode, feedback: Feedback) -> Callable[[FileTally], None]:
+    """What is said of an input file once its documents are cleaned: ``would clean X`` under
+    ``--check`` (as black says ``would reformat``); with ``-v``, a line for every file."""
+
+    def say(t: FileTally) -> None:
+        if mode in (WriteMode.CHECK, WriteMode.DIFF):
+            if not t.changed:
+                feedback.detail(f"unchanged {t.shown}")
+            elif mode is WriteMode.CHECK:
+                feedback.say(f"would clean {t.shown}")
+            else:
+                feedback.detail(f"would clean {t.shown}")
+        else:
+            feedback.detail(f"{t.shown}: {_count(t.documents, 'document')}, {t.changed} changed")
+
+    return say
+
+
+def _name_rewritten(tallies: list[FileTally], feedback: Feedback) -> None:
+    """``--in-place``, once the files are written: ``cleaned X`` for each file rewritten (``unchanged X``
+    too with ``-v``), then ``N files cleaned, M unchanged`` (black's "reformatted X" and summary)."""
+    for t in tallies:
+        if t.changed:
+            feedback.say(f"cleaned {t.shown}")
+        else:
+            feedback.detail(f"unchanged {t.shown}")
+    cleaned = sum(1 for t in tallies if t.changed)
+    feedback.say(f"{_count(cleaned, 'file')} cleaned, {len(tallies) - cleaned} unchanged")
+
+
+def _count(n: int, word: str) -> str:
+    """``1 file``, ``2 files``.
+
+    >>> _count(1, "file"), _count(0, "document")
+    ('1 file', '0 documents')
+    """
+    return f"{n} {word}{'' if n == 1 else 's'}"

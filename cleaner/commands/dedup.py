@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TextIO
 
-from cleaner.commands.common import ExitCode, corpus_table
+from cleaner.commands.common import ExitCode, Feedback, Verbosity, corpus_table, per_file_line
 from cleaner.dedup import (
     Deduplicator,
 )
@@ -51,6 +51,8 @@ class DedupOptions:
     text_key: str = "text"
     id_key: str = "id"
     skip_bad: bool = False
+    progress: bool | None = None  # None: when stderr is a terminal
+    verbosity: Verbosity = Verbosity.NORMAL
 
 
 def _check(options: DedupOptions, report: ReadReport) -> list[InputFile]:
@@ -73,15 +75,19 @@ def _check(options: DedupOptions, report: ReadReport) -> list[InputFile]:
     return files
 
 
-def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
+def run_dedup(options: DedupOptions, err: TextIO | None = None, feedback: Feedback | None = None) -> ExitCode:
     """Run ``cleaner dedup``; return its exit code.  Raises ``CleanerError`` on bad input.
+
+    ``feedback`` (made from the options when not given) is what the run tells on stderr.
 
     Ids must be unique, within a run and across the runs a store remembers: a document whose id
     is in the store with the same cleaned text is skipped (it was signed before); one whose id is
     in the store or earlier in the run with another text is an error, not a silent skip.
     """
     err = err or sys.stderr
-    report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
+    if feedback is None:
+        feedback = Feedback(err, options.verbosity, err.isatty() if options.progress is None else options.progress)
+    report = ReadReport(warn=lambda m: feedback.print(f"warning: {m}"))
     files = _check(options, report)
     options.settings.ruleset()  # a bad rule selection fails before anything is read
     s = options.settings
@@ -105,11 +111,18 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
         # signatures, not the table of lines, and a run over part of a corpus would count other
         # repeats than one run over all of it (an incremental run must give one run's clusters)
         table = corpus_table(
-            files, options.settings, options.text_key, options.id_key, options.skip_bad, options.store is None
+            files,
+            options.settings,
+            options.text_key,
+            options.id_key,
+            options.skip_bad,
+            options.store is None,
+            feedback=feedback,
         )
-        docs = read_documents(files, report, options.text_key, options.id_key, options.skip_bad)
+        tracker = stack.enter_context(feedback.track("signing", files, report, per_file_line(feedback)))
+        docs = read_documents(tracker.reading(files), report, options.text_key, options.id_key, options.skip_bad)
         cleaned = stack.enter_context(closing(clean_stream(docs, options.settings, jobs=options.jobs, repeats=table)))
-        for doc in cleaned:
+        for doc in tracker.documents(cleaned):
             if doc.id in first_seen:
                 raise InputError(
                     f"{doc.source}: id {doc.id!r} is also the id of {first_seen[doc.id]}; ids must be unique "
@@ -172,16 +185,15 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
     clusters = sum(1 for a in assignments if a.keep)
     new = len(dedup) - stored
     where = f" ({stored} from the store, {new} new)" if store_path is not None else ""
-    print(
-        f"{len(dedup)} documents{where}, {clusters} clusters, {len(dedup) - clusters} duplicates in {seconds:.2f}s",
-        file=err,
+    feedback.say(
+        f"{len(dedup)} documents{where}, {clusters} clusters, {len(dedup) - clusters} duplicates in {seconds:.2f}s"
     )
     if skipped_known:
-        print(f"skipped {skipped_known} documents already in the store", file=err)
+        feedback.say(f"skipped {skipped_known} documents already in the store")
     if report.skipped_lines:
-        print(f"skipped {report.skipped_lines} broken JSONL lines", file=err)
+        feedback.say(f"skipped {report.skipped_lines} broken JSONL lines")
     if report.skipped_files:
-        print(f"skipped {report.skipped_files} files (binary, damaged or manifests; see the warnings)", file=err)
+        feedback.say(f"skipped {report.skipped_files} files (binary, damaged or manifests; see the warnings)")
     return ExitCode.OK
 
 

@@ -22,10 +22,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
-from rich.console import Console
-
 from cleaner import __version__
-from cleaner.commands.common import ExitCode, corpus_table, save_table, with_progress
+from cleaner.commands.common import ExitCode, Feedback, Verbosity, corpus_table, per_file_line, save_table
 from cleaner.dedup import Deduplicator, Signature
 from cleaner.document import Document
 from cleaner.errors import InputError
@@ -68,6 +66,7 @@ class IndexOptions:
     skip_bad: bool = False
     progress: bool | None = None  # None: when stderr is a terminal
     repeats_store: Path | None = None  # the table of repeated lines kept across runs
+    verbosity: Verbosity = Verbosity.NORMAL
 
 
 def repository_root(start: Path) -> Path | None:
@@ -197,14 +196,21 @@ def _existing(target: Path) -> bytes | None:
     return data
 
 
-def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | None = None) -> ExitCode:
-    """Run ``cleaner index``; return its exit code.  Raises ``CleanerError`` on bad input."""
+def run_index(
+    options: IndexOptions, out: TextIO | None = None, err: TextIO | None = None, feedback: Feedback | None = None
+) -> ExitCode:
+    """Run ``cleaner index``; return its exit code.  Raises ``CleanerError`` on bad input.
+
+    ``feedback`` (made from the options when not given) is what the run tells on stderr.
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     s = options.settings
     s.check()
     s.ruleset()  # a bad --select fails before anything is read
-    report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
+    if feedback is None:
+        feedback = Feedback(err, options.verbosity, err.isatty() if options.progress is None else options.progress)
+    report = ReadReport(warn=lambda m: feedback.print(f"warning: {m}"))
     to_stdout = options.output == "-"
     if to_stdout and options.check:
         raise InputError("--check compares with a file; it cannot be combined with -o -")
@@ -225,16 +231,17 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
         check_output_file(files, target, "-o" if options.output else "the manifest")
 
     start = time.perf_counter()
-    table = corpus_table(files, s, options.text_key, skip_bad=options.skip_bad, store=options.repeats_store)
-    docs = read_documents(files, report, options.text_key, skip_bad=options.skip_bad)
-    show_progress = err.isatty() if options.progress is None else options.progress
-    console = Console(file=err, stderr=True)
-    with closing(clean_stream(docs, s, jobs=options.jobs, repeats=table)) as cleaned:
-        manifest = build_manifest(with_progress(cleaned, show_progress, console, "indexing"), s, base, report)
+    table = corpus_table(
+        files, s, options.text_key, skip_bad=options.skip_bad, store=options.repeats_store, feedback=feedback
+    )
+    with feedback.track("indexing", files, report, per_file_line(feedback)) as tracker:
+        docs = read_documents(tracker.reading(files), report, options.text_key, skip_bad=options.skip_bad)
+        with closing(clean_stream(docs, s, jobs=options.jobs, repeats=table)) as cleaned:
+            manifest = build_manifest(tracker.documents(cleaned), s, base, report)
     text = render(manifest, options.fmt)
     seconds = time.perf_counter() - start
     code = _report_and_write(
-        manifest, text, seconds, report, options, target, old, (out, err) if to_stdout else (None, err)
+        manifest, text, seconds, report, options, target, old, (out if to_stdout else None, feedback)
     )
     if not options.check:  # --check writes nothing; the table goes last, once the manifest is written
         save_table(table, options.repeats_store)
@@ -249,21 +256,21 @@ def _report_and_write(
     options: IndexOptions,
     target: Path,
     old: bytes | None,
-    streams: tuple[TextIO | None, TextIO],
+    streams: tuple[TextIO | None, Feedback],
 ) -> ExitCode:
     """Print the totals and write the manifest (to ``streams[0]`` when it is stdout; or compare it,
     with --check); the exit code."""
-    out, err = streams
+    out, feedback = streams
+    err = feedback.err
     t = manifest.totals()
-    print(
+    feedback.say(
         f"{t['documents']} documents, {t['kept']} kept, {t['duplicates']} duplicates, "
-        f"{t['edits']} edits in {t['changed']} documents, in {seconds:.2f}s",
-        file=err,
+        f"{t['edits']} edits in {t['changed']} documents, in {seconds:.2f}s"
     )
     if report.skipped_lines:
-        print(f"skipped {report.skipped_lines} broken JSONL lines", file=err)
+        feedback.say(f"skipped {report.skipped_lines} broken JSONL lines")
     if report.skipped_files:
-        print(f"skipped {report.skipped_files} files (binary, damaged or manifests; see the warnings)", file=err)
+        feedback.say(f"skipped {report.skipped_files} files (binary, damaged or manifests; see the warnings)")
     if out is not None:
         out.write(text)
         out.flush()
@@ -271,7 +278,7 @@ def _report_and_write(
     data = text.encode("utf-8")
     shown = _shown(target)
     if old == data:
-        print(f"{shown}: up to date", file=err)
+        feedback.say(f"{shown}: up to date")
         return ExitCode.OK
     if options.check:
         _print_difference(old, text, shown, err)
@@ -279,7 +286,7 @@ def _report_and_write(
         return ExitCode.WOULD_CHANGE
     with atomic_file(target) as f:
         f.write(data)
-    print(f"{shown}: {'written' if old is None else 'updated'}", file=err)
+    feedback.say(f"{shown}: {'written' if old is None else 'updated'}")
     return ExitCode.WOULD_CHANGE if options.exit_non_zero_on_fix else ExitCode.OK
 
 

@@ -37,6 +37,8 @@ class ReadReport:
     skipped_lines: int = 0
     skipped_files: int = 0
     warn: Callable[[str], None] | None = None
+    #: how many bytes of the file being read have been read (set by a reader that streams one)
+    position: Callable[[], int] | None = None
 
     def warning(self, message: str) -> None:
         """Record a warning (and pass it on at once, if a callback is set)."""

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import bz2
 import codecs
-import enum
 import gzip
 import io
 import itertools
@@ -42,18 +41,11 @@ from charset_normalizer import from_bytes
 from cleaner.document import Document
 from cleaner.errors import InputError
 from cleaner.io.discover import MAGIC_BYTES, InputFile, ReadReport, name_compression, read_error, sniff_compression
+from cleaner.io.modes import StdinFormat
 from cleaner.manifest import is_manifest
 
 #: How much of a file is looked at to decide that it is binary.
 SNIFF_BYTES = 8192
-
-
-class StdinFormat(enum.StrEnum):
-    """How standard input is read (``--stdin-format``)."""
-
-    AUTO = "auto"  # JSONL when its first non-blank line is a JSON object, else text
-    JSONL = "jsonl"  # one record a line
-    TEXT = "text"  # one plain-text document
 
 
 STDIN_FORMATS = tuple(f.value for f in StdinFormat)
@@ -319,6 +311,8 @@ def open_jsonl(f: InputFile, report: ReadReport | None = None) -> Iterator[Itera
         raw = f.open()
     except OSError as exc:
         raise read_error(f.shown, exc) from None
+    if report is not None:
+        report.position = raw.tell  # how far into the file (compressed bytes): the progress bar's
     with raw, decompressed_lines(raw, f.shown, name_compression(f.path.name), report or ReadReport()) as lines:
         yield lines
 

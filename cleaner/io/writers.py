@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import bz2
 import contextlib
-import enum
 import gzip
 import json
 import lzma
@@ -49,17 +48,10 @@ from cleaner.io.discover import (
     shown_path,
     sniff_compression,
 )
+from cleaner.io.modes import EditsMode
 
 #: The key of a JSONL record under which the cleaner writes what it found and did.
 NAMESPACE = "cleaner"
-
-
-class EditsMode(enum.StrEnum):
-    """How the edits go into :data:`NAMESPACE` (``--edits``)."""
-
-    FULL = "full"  # every edit, replayable on the input text, under "edits"
-    CODES = "codes"  # the number of edits of each rule code, under "edit_counts"
-    NONE = "none"  # left out
 
 
 EDITS_MODES = tuple(m.value for m in EditsMode)
