@@ -420,14 +420,16 @@ def clean(
         StdinFormat,
         typer.Option(
             "--stdin-format",
-            help="How - is read: JSONL, one plain-text document, or auto (JSONL if its first non-blank line is "
-            "a JSON object, else text); compressed or not.",
+            metavar="auto|jsonl|text",
+            help="How - is read: JSONL, one plain-text document, or auto (text if its first non-blank line "
+            "cannot be JSON, else JSONL); compressed or not.",
         ),
     ] = StdinFormat.AUTO,
     edits: Annotated[
         EditsMode,
         typer.Option(
             "--edits",
+            metavar="full|codes|none",
             help='What JSONL output records of the edits under "cleaner": every edit (full), a count per rule '
             "code (codes), or nothing (none).",
         ),

@@ -71,6 +71,7 @@ class CleanerStep(PipelineStep):
         self.drop_empty = drop_empty
 
     def run(self, data: Iterator[DatatroveDocument], rank: int = 0, world_size: int = 1) -> Iterator[DatatroveDocument]:
+        """Each document cleaned (its text replaced, its findings in ``metadata``); emptied ones dropped."""
         from cleaner.pipeline import Cleaner
 
         cleaner = Cleaner(self.settings)  # built in the task's own process, once per task
@@ -108,6 +109,7 @@ class NearDuplicateFilter(BaseFilter):
         self._dedup: Any = None
 
     def run(self, data: Iterator[DatatroveDocument], rank: int = 0, world_size: int = 1) -> Iterator[DatatroveDocument]:
+        """The task's documents, near-duplicates of earlier ones left out (one index per task run)."""
         from cleaner.dedup.cluster import Deduplicator
 
         s = self.settings
@@ -118,6 +120,7 @@ class NearDuplicateFilter(BaseFilter):
             self._dedup = None
 
     def filter(self, doc: DatatroveDocument) -> bool | tuple[bool, str]:
+        """Keep ``doc`` unless it joins the cluster of an earlier document (then: why, and which one)."""
         dedup = self._dedup
         i = dedup.add_text(str(doc.id), doc.text)
         first = dedup.uf.find(i)  # the smallest member of its cluster: the first document seen
