@@ -26,6 +26,7 @@ from cleaner.commands.index import IndexOptions, ManifestFormat, run_index
 from cleaner.commands.rules import run_rule_tests, run_rules
 from cleaner.config import Config, available_cores, load_config, parse_jobs
 from cleaner.dedup import DEFAULT_CONTAINMENT, DEFAULT_NGRAM, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
+from cleaner.engines import check_engine
 from cleaner.errors import CleanerError
 from cleaner.settings import Settings
 
@@ -73,6 +74,22 @@ Containment = Annotated[
 NumPerm = Annotated[int, typer.Option("--num-perm", help="MinHash permutations.")]
 Ngram = Annotated[int, typer.Option("--ngram", help="Words per shingle.")]
 Keep = Annotated[str, typer.Option("--keep", help="Which document of a cluster is kept: longest or first.")]
+Engine = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Where the work runs: local (this machine's processes) or dask (a Dask cluster; same output). "
+        "Default: [tool.cleaner] engine, else local.",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="With --engine dask: the scheduler's address (tcp://host:8786), or local:N to start N local "
+        "workers. Default: [tool.cleaner] scheduler, else local:<cores>.",
+    ),
+]
 
 DEDUP_EXIT_CODES = "Exit codes: 0 done; 2 usage or input error; 123 internal error."
 INDEX_EXIT_CODES = """Exit codes: 0 up to date or written; 1 out of date (with --check), or rewritten (with
@@ -130,6 +147,15 @@ def _jobs(config: Config, jobs: str | None) -> int:
     if jobs is not None:
         return parse_jobs(int(jobs) if jobs.isdigit() else jobs, "--jobs")
     return config.jobs or available_cores()
+
+
+def _engine(config: Config, engine: str | None, scheduler: str | None) -> dict[str, Any]:
+    """engine and scheduler for the options: the command line's, else ``[tool.cleaner]``'s."""
+    if engine is not None:
+        chosen = check_engine(engine)
+    else:
+        chosen = check_engine(config.engine, f"{config.path}: [tool.cleaner] engine") if config.engine else "local"
+    return {"engine": chosen, "scheduler": scheduler if scheduler is not None else config.scheduler}
 
 
 class Terminated(KeyboardInterrupt):
@@ -270,6 +296,8 @@ def clean(
         ),
     ] = True,
     repeats_store: RepeatsStore = None,
+    engine: Engine = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """`cleaner clean`: the command line of :func:`cleaner.commands.clean.run_clean`."""
     chosen = [
@@ -308,6 +336,7 @@ def clean(
             exit_non_zero_on_fix=exit_non_zero_on_fix,
             repeats=repeats,
             repeats_store=repeats_store,
+            **_engine(config, engine, scheduler),
         )
         return run_clean(options)
 
@@ -347,6 +376,8 @@ def dedup(
     text_key: TextKey = "text",
     id_key: IdKey = "id",
     skip_bad: SkipBad = False,
+    engine: Engine = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """`cleaner dedup`: the command line of :func:`cleaner.commands.dedup.run_dedup`."""
 
@@ -362,6 +393,7 @@ def dedup(
             text_key=text_key,
             id_key=id_key,
             skip_bad=skip_bad,
+            **_engine(config, engine, scheduler),
         )
         return run_dedup(options)
 
@@ -410,6 +442,8 @@ def index(
     skip_bad: SkipBad = False,
     progress: Progress = None,
     repeats_store: RepeatsStore = None,
+    engine: Engine = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """`cleaner index`: the command line of :func:`cleaner.commands.index.run_index`."""
 
@@ -429,6 +463,7 @@ def index(
             skip_bad=skip_bad,
             progress=progress,
             repeats_store=repeats_store,
+            **_engine(config, engine, scheduler),
         )
         return run_index(options)
 

@@ -56,6 +56,8 @@ class CleanOptions:
     exit_non_zero_on_fix: bool = False  # exit 1 when files were rewritten (pre-commit)
     repeats: bool = True  # corpus evidence: a first pass over the inputs (files only)
     repeats_store: Path | None = None  # the table of repeated lines kept across runs
+    engine: str = "local"  # or "dask" (cleaner.engines.dask)
+    scheduler: str | None = None  # the Dask scheduler's address, or local:N
 
 
 @dataclass
@@ -123,6 +125,10 @@ def run_clean(options: CleanOptions, out: TextIO | None = None, err: TextIO | No
     """Run ``cleaner clean``; return its exit code.  Raises ``CleanerError`` on bad input."""
     out = out or sys.stdout
     err = err or sys.stderr
+    if options.engine == "dask":
+        from cleaner.engines.dask import run_clean_dask
+
+        return run_clean_dask(options, out, err)
     console = Console(file=err, stderr=True)
     check_output_target(options)
     ruleset = options.settings.ruleset()  # a bad --select fails before anything is read

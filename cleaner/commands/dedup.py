@@ -43,6 +43,8 @@ class DedupOptions:
     text_key: str = "text"
     id_key: str = "id"
     skip_bad: bool = False
+    engine: str = "local"  # or "dask" (cleaner.engines.dask)
+    scheduler: str | None = None  # the Dask scheduler's address, or local:N
 
 
 def _check(options: DedupOptions, report: ReadReport) -> list[InputFile]:
@@ -73,6 +75,10 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None) -> ExitCode:
     in the store or earlier in the run with another text is an error, not a silent skip.
     """
     err = err or sys.stderr
+    if options.engine == "dask":
+        from cleaner.engines.dask import run_dedup_dask
+
+        return run_dedup_dask(options, err)
     report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
     files = _check(options, report)
     options.settings.ruleset()  # a bad rule selection fails before anything is read

@@ -68,6 +68,8 @@ class IndexOptions:
     skip_bad: bool = False
     progress: bool | None = None  # None: when stderr is a terminal
     repeats_store: Path | None = None  # the table of repeated lines kept across runs
+    engine: str = "local"  # or "dask" (cleaner.engines.dask)
+    scheduler: str | None = None  # the Dask scheduler's address, or local:N
 
 
 def repository_root(start: Path) -> Path | None:
@@ -220,12 +222,18 @@ def run_index(options: IndexOptions, out: TextIO | None = None, err: TextIO | No
         check_output_file(files, target, "-o" if options.output else "the manifest")
 
     start = time.perf_counter()
-    table = corpus_table(files, s, options.text_key, skip_bad=options.skip_bad, store=options.repeats_store)
-    docs = read_documents(files, report, options.text_key, skip_bad=options.skip_bad)
-    show_progress = err.isatty() if options.progress is None else options.progress
-    console = Console(file=err, stderr=True)
-    with closing(clean_stream(docs, s, jobs=options.jobs, repeats=table)) as cleaned:
-        manifest = build_manifest(with_progress(cleaned, show_progress, console, "indexing"), s, base, report)
+    if options.engine == "dask":
+        from cleaner.engines.dask import index_manifest
+
+        table = None
+        manifest = index_manifest(files, options, base, err, report)
+    else:
+        table = corpus_table(files, s, options.text_key, skip_bad=options.skip_bad, store=options.repeats_store)
+        docs = read_documents(files, report, options.text_key, skip_bad=options.skip_bad)
+        show_progress = err.isatty() if options.progress is None else options.progress
+        console = Console(file=err, stderr=True)
+        with closing(clean_stream(docs, s, jobs=options.jobs, repeats=table)) as cleaned:
+            manifest = build_manifest(with_progress(cleaned, show_progress, console, "indexing"), s, base, report)
     text = render(manifest, options.fmt)
     seconds = time.perf_counter() - start
     code = _report_and_write(
