@@ -97,7 +97,7 @@ def connect(scheduler: str | None) -> Iterator[Client]:
             n_workers=int(count),
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=logging.ERROR,
         )
         try:
@@ -576,13 +576,15 @@ def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
     """``cleaner dedup --engine dask``: the verdicts of the local run, written as one shard per unit.
 
     ``-o FILE.jsonl`` (or ``-``) streams the shards into one file in order (the local bytes);
-    ``-o DIR`` keeps them as ``DIR/part-00000.jsonl``, ... (their concatenation is that file).
+    ``-o DIR/`` (a final slash, or a folder that exists) keeps them as ``DIR/part-00000.jsonl``, ... (their
+    concatenation is that file).
     """
     from cleaner.commands.dedup import _check
 
     _check_dedup(options)
     report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
-    folder = options.output is not None and not is_jsonl_target(options.output)
+    # a folder (named with a final slash, or one that exists) takes one verdict shard per unit
+    folder = options.output is not None and (options.output.endswith(("/", os.sep)) or Path(options.output).is_dir())
     if folder:
         assert options.output is not None
         options.settings.check()
