@@ -24,6 +24,7 @@ another (``distributed.scheduler.allowed-failures``); the tasks are pure, so the
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import operator
 import os
@@ -229,8 +230,6 @@ def _table_token(table: Repeats | None) -> str:
     if table is None:
         return "none"
     items = np.array(sorted(table.counts.items()), dtype=np.uint64).tobytes()
-    import hashlib
-
     return hashlib.sha256(items).hexdigest()
 
 
