@@ -138,6 +138,24 @@ Ngram = Annotated[int, typer.Option("--ngram", metavar="N", help="Words per shin
 Keep = Annotated[
     str, typer.Option("--keep", metavar="longest|first", help="Which document of a cluster is kept: longest or first.")
 ]
+Engine = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        metavar="local|dask",
+        help="Where the work runs: local (this machine's processes) or dask (a Dask cluster; same output). "
+        "Default: [tool.cleaner] engine, else local.",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="With --engine dask: the scheduler's address (tcp://host:8786), or local:N to start N local "
+        "workers. Default: [tool.cleaner] scheduler, else local:<cores>.",
+    ),
+]
 
 #: The exit codes every command shares, after its own.
 STOPPED = "130 Ctrl-C; 143 SIGTERM; 141 stdout closed before the output was complete (| head)."
@@ -244,6 +262,17 @@ def _jobs(config: Config, jobs: str | None) -> int:
     from cleaner.config import available_cores
 
     return config.jobs or available_cores()
+
+
+def _engine(config: Config, engine: str | None, scheduler: str | None) -> dict[str, Any]:
+    """engine and scheduler for the options: the command line's, else ``[tool.cleaner]``'s."""
+    from cleaner.engines import check_engine
+
+    if engine is not None:
+        chosen = check_engine(engine)
+    else:
+        chosen = check_engine(config.engine, f"{config.path}: [tool.cleaner] engine") if config.engine else "local"
+    return {"engine": chosen, "scheduler": scheduler if scheduler is not None else config.scheduler}
 
 
 class Terminated(KeyboardInterrupt):
@@ -434,6 +463,8 @@ def clean(
             "code (codes), or nothing (none).",
         ),
     ] = EditsMode.FULL,
+    engine: Engine = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """`cleaner clean`: the command line of :func:`cleaner.commands.clean.run_clean`."""
     from cleaner.commands.clean import CleanOptions, WriteMode, run_clean
@@ -485,6 +516,7 @@ def clean(
             repeats_store=repeats_store,
             stdin_format=stdin_format.value,
             edits=edits.value,
+            **_engine(config, engine, scheduler),
         )
         return run_clean(options)
 
@@ -543,6 +575,8 @@ def dedup(
     progress: Progress = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
+    engine: Engine = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """`cleaner dedup`: the command line of :func:`cleaner.commands.dedup.run_dedup`."""
     verbosity = _verbosity(quiet, verbose, progress)
@@ -563,6 +597,7 @@ def dedup(
             skip_bad=skip_bad,
             progress=progress,
             verbosity=verbosity,
+            **_engine(config, engine, scheduler),
         )
         return run_dedup(options)
 
@@ -623,6 +658,8 @@ def index(
     quiet: Quiet = False,
     verbose: Verbose = False,
     repeats_store: RepeatsStore = None,
+    engine: Engine = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """`cleaner index`: the command line of :func:`cleaner.commands.index.run_index`."""
     verbosity = _verbosity(quiet, verbose, progress)
@@ -646,6 +683,7 @@ def index(
             progress=progress,
             verbosity=verbosity,
             repeats_store=repeats_store,
+            **_engine(config, engine, scheduler),
         )
         return run_index(options)
 

@@ -7,6 +7,8 @@
     ignore = ["BP011"]
     rules = ["cleaner-rules"]      # folders of local rules, relative to this pyproject.toml
     jobs = 2                       # or "auto"
+    engine = "dask"                # where clean, dedup and index run: "local" (default) or "dask"
+    scheduler = "tcp://head:8786"  # the Dask scheduler, or "local:N" for a LocalCluster of N workers
 
 The nearest ``pyproject.toml`` at or above the current folder that has a ``[tool.cleaner]`` table
 is used; an option given on the command line wins over it.
@@ -23,7 +25,7 @@ from typing import Any
 from cleaner.errors import SettingsError
 
 #: The keys ``[tool.cleaner]`` may hold.
-KEYS = ("select", "ignore", "rules", "jobs")
+KEYS = ("select", "ignore", "rules", "jobs", "engine", "scheduler")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Config:
     rules: tuple[str, ...] = ()
     jobs: int | None = None
     path: Path | None = None
+    engine: str | None = None
+    scheduler: str | None = None
 
 
 def _codes(value: Any, where: str, key: str) -> tuple[str, ...]:
@@ -96,4 +100,16 @@ def load_config(start: Path | None = None) -> Config:
         rules=tuple(os.path.relpath(path.parent / r) for r in rules),
         jobs=parse_jobs(table["jobs"], where) if "jobs" in table else None,
         path=path,
+        engine=_text(table, "engine", where),
+        scheduler=_text(table, "scheduler", where),
     )
+
+
+def _text(table: dict[str, Any], key: str, where: str) -> str | None:
+    """A string value of ``[tool.cleaner]`` (None when absent); ``SettingsError`` if it is not a string."""
+    if key not in table:
+        return None
+    value = table[key]
+    if not isinstance(value, str):
+        raise SettingsError(f"{where}: [tool.cleaner] {key} must be a string, not {value!r}")
+    return value

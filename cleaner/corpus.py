@@ -126,16 +126,12 @@ class Repeats:
 
     def add(self, doc: Document) -> None:
         """Count ``doc``'s distinct lines for its site (once per exact text of a page)."""
-        site = site_of(doc)
-        text_hash = self._text_hash(site, doc.text)
+        site, text_hash, lines = page_lines(doc)
         if text_hash in self._texts:
             return
         self._texts.add(text_hash)
         self.sites[site] += 1
-        keys = {line_key(line) for _s, _e, line in iter_lines(doc.text)}
-        keys.discard("")
-        for key in keys:
-            h = _hash(site, key)
+        for h in lines:
             self.counts[h] = self.counts.get(h, 0) + 1
         if len(self.counts) > MAX_ENTRIES:
             self.counts = {h: n for h, n in self.counts.items() if n > 1}
@@ -200,6 +196,22 @@ class Repeats:
         """On how many pages of ``site`` the line occurs."""
         key = line_key(line)
         return self.counts.get(_hash(site, key), 0) if key else 0
+
+
+def page_lines(doc: Document) -> tuple[str, int, set[int]]:
+    """What one page adds to the table: its site, the hash of its exact text there, its distinct line hashes.
+
+    :meth:`Repeats.add` counts these; a cluster engine counts the same pairs (page, line) per
+    shard and merges them, each page once (:mod:`cleaner.engines.tasks`).
+
+    >>> site, page, lines = page_lines(Document("1", "Menu\\nStory.\\nMenu", record={"url": "https://x.org/1"}))
+    >>> site, len(lines)
+    ('x.org', 2)
+    """
+    site = site_of(doc)
+    keys = {line_key(line) for _s, _e, line in iter_lines(doc.text)}
+    keys.discard("")
+    return site, Repeats._text_hash(site, doc.text), {_hash(site, key) for key in keys}
 
 
 def _is_prose(line: str) -> bool:

@@ -58,6 +58,8 @@ class CleanOptions:
     repeats_store: Path | None = None  # the table of repeated lines kept across runs
     stdin_format: str = "auto"  # how stdin is read: jsonl, text, or auto (cleaner.io.readers.STDIN_FORMATS)
     edits: str = "full"  # how much of the edits JSONL output carries: full, codes, none (cleaner.io.writers)
+    engine: str = "local"  # or "dask" (cleaner.engines.dask)
+    scheduler: str | None = None  # the Dask scheduler's address, or local:N
 
 
 @dataclass
@@ -148,6 +150,10 @@ def run_clean(
     """
     out = out or sys.stdout
     err = err or sys.stderr
+    if options.engine == "dask":
+        from cleaner.engines.dask import run_clean_dask
+
+        return run_clean_dask(options, out, err)
     if feedback is None:
         bar = err.isatty() if options.progress is None else options.progress
         feedback = Feedback(err, options.verbosity, bar)

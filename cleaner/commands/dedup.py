@@ -53,6 +53,8 @@ class DedupOptions:
     skip_bad: bool = False
     progress: bool | None = None  # None: when stderr is a terminal
     verbosity: Verbosity = Verbosity.NORMAL
+    engine: str = "local"  # or "dask" (cleaner.engines.dask)
+    scheduler: str | None = None  # the Dask scheduler's address, or local:N
 
 
 def _check(options: DedupOptions, report: ReadReport) -> list[InputFile]:
@@ -85,6 +87,10 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None, feedback: Feedba
     in the store or earlier in the run with another text is an error, not a silent skip.
     """
     err = err or sys.stderr
+    if options.engine == "dask":
+        from cleaner.engines.dask import run_dedup_dask
+
+        return run_dedup_dask(options, err)
     if feedback is None:
         feedback = Feedback(err, options.verbosity, err.isatty() if options.progress is None else options.progress)
     report = ReadReport(warn=lambda m: feedback.print(f"warning: {m}"))

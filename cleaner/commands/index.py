@@ -32,6 +32,7 @@ from cleaner.io.readers import read_documents
 from cleaner.io.writers import atomic_file, check_output_file
 from cleaner.manifest import Entry, Manifest, is_manifest, render_json, render_markdown, title_of
 from cleaner.pipeline import clean_stream
+from cleaner.ruleset.model import FlagRule
 from cleaner.settings import Settings
 
 #: How many lines of the difference ``--check`` shows.
@@ -67,6 +68,8 @@ class IndexOptions:
     progress: bool | None = None  # None: when stderr is a terminal
     repeats_store: Path | None = None  # the table of repeated lines kept across runs
     verbosity: Verbosity = Verbosity.NORMAL
+    engine: str = "local"  # or "dask" (cleaner.engines.dask)
+    scheduler: str | None = None  # the Dask scheduler's address, or local:N
 
 
 def repository_root(start: Path) -> Path | None:
@@ -117,6 +120,23 @@ def document_path(doc: Document, base: Path) -> tuple[str, tuple[tuple[str, ...]
     return shown, (tuple(rel.split("/")), number)
 
 
+def manifest_entry(doc: Document, path: str, flag_rules: Iterable[FlagRule]) -> Entry:
+    """A cleaned document's row, its cluster not yet known (both engines make rows with this)."""
+    return Entry(
+        path,
+        title_of(doc.text),
+        str(doc.metadata.get("lang", "und")),
+        round(float(doc.metadata.get("lang_prob", 0.0)), 4),
+        len(doc.text.split()),
+        hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
+        dict(sorted(Counter(e.code for e in doc.edits).items())),
+        cluster=0,
+        duplicate_of=None,
+        # True only: None (not looked for, another language) and False are no flag
+        flags=tuple(f.code for f in flag_rules if doc.metadata.get(f.function) is True),
+    )
+
+
 def build_manifest(
     docs: Iterable[Document],
     settings: Settings,
@@ -141,19 +161,7 @@ def build_manifest(
             continue
         seen.add(path)
         signature, size = dedup.signer.sign(doc.text)
-        entry = Entry(
-            path,
-            title_of(doc.text),
-            str(doc.metadata.get("lang", "und")),
-            round(float(doc.metadata.get("lang_prob", 0.0)), 4),
-            len(doc.text.split()),
-            hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
-            dict(sorted(Counter(e.code for e in doc.edits).items())),
-            cluster=0,
-            duplicate_of=None,
-            # True only: None (not looked for, another language) and False are no flag
-            flags=tuple(f.code for f in flag_rules if doc.metadata.get(f.function) is True),
-        )
+        entry = manifest_entry(doc, path, flag_rules)
         rows.append(_Row(key, entry, signature, size, len(doc.text)))
     rows.sort(key=lambda r: r.key)
     for r in rows:
@@ -231,13 +239,19 @@ def run_index(
         check_output_file(files, target, "-o" if options.output else "the manifest")
 
     start = time.perf_counter()
-    table = corpus_table(
-        files, s, options.text_key, skip_bad=options.skip_bad, store=options.repeats_store, feedback=feedback
-    )
-    with feedback.track("indexing", files, report, per_file_line(feedback)) as tracker:
-        docs = read_documents(tracker.reading(files), report, options.text_key, skip_bad=options.skip_bad)
-        with closing(clean_stream(docs, s, jobs=options.jobs, repeats=table)) as cleaned:
-            manifest = build_manifest(tracker.documents(cleaned), s, base, report)
+    if options.engine == "dask":
+        from cleaner.engines.dask import index_manifest
+
+        table = None
+        manifest = index_manifest(files, options, base, err, report)
+    else:
+        table = corpus_table(
+            files, s, options.text_key, skip_bad=options.skip_bad, store=options.repeats_store, feedback=feedback
+        )
+        with feedback.track("indexing", files, report, per_file_line(feedback)) as tracker:
+            docs = read_documents(tracker.reading(files), report, options.text_key, skip_bad=options.skip_bad)
+            with closing(clean_stream(docs, s, jobs=options.jobs, repeats=table)) as cleaned:
+                manifest = build_manifest(tracker.documents(cleaned), s, base, report)
     text = render(manifest, options.fmt)
     seconds = time.perf_counter() - start
     code = _report_and_write(
