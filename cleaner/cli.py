@@ -153,7 +153,7 @@ Scheduler = Annotated[
         "--scheduler",
         metavar="ADDRESS",
         help="With --engine dask: the scheduler's address (tcp://host:8786), or local:N to start N local "
-        "workers. Default: [tool.cleaner] scheduler, else local:<cores>.",
+        "workers. Default: [tool.cleaner] scheduler, else local:N for the cores there are.",
     ),
 ]
 
