@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from cleaner.document import Edit, EditLog, iter_lines
+from cleaner.memo import LineTable
 from cleaner.ruleset.model import BlockRule, BoilerplateRule, LineRule, Neighbours, Rule, RunRule, SpanRule, SplitRule
 from cleaner.ruleset.registry import SHAPES, SPLITTERS
 from cleaner.text.tokens import words
@@ -178,9 +179,11 @@ def _find_removals(
         if s and i not in removed:
             w = whole[i] if whole is not None else s
             key = (w, s)
-            if key not in verdicts:
-                verdicts[key] = _first_match(plain, w, s)
-            found = verdicts[key]
+            if key in verdicts:
+                found = verdicts[key]
+            else:
+                found = _first_match(plain, w, s)
+                verdicts.put(key, found, len(s) if w is s else len(w) + len(s))
             if found is not None:
                 removed[i] = found
     # units of a line that a line rule took whole are settled: they anchor nothing
@@ -235,14 +238,13 @@ def _find_removals(
 
 
 #: Verdicts of the context-free line rules kept across documents (a site repeats its furniture on
-#: every page: on web/, 17% of a page's lines were on an earlier page), at most this many; the
-#: table is emptied when full.  A verdict depends on the line and the rules alone: the output is
-#: the same with or without it.
-_MAX_VERDICTS = 1 << 17
-_VERDICTS: dict[tuple[int, ...], tuple[tuple[LineRule, ...], dict[tuple[str, str], LineRule | None]]] = {}
+#: every page: on web/, 17% of a page's lines were on an earlier page), within a budget of
+#: characters (:mod:`cleaner.memo`); the table is emptied when it is spent.  A verdict depends on
+#: the line and the rules alone: the output is the same with or without it.
+_VERDICTS: dict[tuple[int, ...], tuple[tuple[LineRule, ...], LineTable[tuple[str, str], LineRule | None]]] = {}
 
 
-def _verdicts(plain: tuple[LineRule, ...]) -> dict[tuple[str, str], LineRule | None]:
+def _verdicts(plain: tuple[LineRule, ...]) -> LineTable[tuple[str, str], LineRule | None]:
     """The verdicts remembered for the rule list ``plain`` (one table per rule selection).
 
     Keyed by the rules' identities (the table holds the rules, so that no other object takes
@@ -253,9 +255,7 @@ def _verdicts(plain: tuple[LineRule, ...]) -> dict[tuple[str, str], LineRule | N
     if entry is None:
         if len(_VERDICTS) >= 8:
             _VERDICTS.clear()
-        entry = _VERDICTS[key] = (plain, {})
-    elif len(entry[1]) >= _MAX_VERDICTS:
-        entry[1].clear()
+        entry = _VERDICTS[key] = (plain, LineTable())
     return entry[1]
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
+from cleaner.memo import line_cache
+
 if TYPE_CHECKING:
     from cleaner.document import Edit
 
@@ -83,9 +85,9 @@ def shape(name: str) -> Callable[[Shape], Shape]:
     """Register a line shape under the name rules give in ``shape``, ``neighbours``, ``after``...
 
     Rules ask the same line for its shape many times (every block scan, every pass): the answer
-    is computed once per distinct line.
+    is computed once per distinct line (kept within a budget of characters: :mod:`cleaner.memo`).
     """
-    return _register(SHAPES, name, lru_cache(maxsize=1 << 14))
+    return _register(SHAPES, name, line_cache())
 
 
 def flag(name: str) -> Callable[[Flag], Flag]:

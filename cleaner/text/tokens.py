@@ -26,9 +26,9 @@ longer compare.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import regex
+
+from cleaner.memo import line_cache
 
 WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.&-]*")
 LETTER_RUN = regex.compile(r"\p{L}+")
@@ -48,7 +48,7 @@ def words(line: str) -> list[str]:
     return list(_words(line))  # a list of one's own: the caller may change it
 
 
-@lru_cache(maxsize=1 << 16)
+@line_cache()
 def _words(line: str) -> tuple[str, ...]:
     # the shapes and rules ask for the words of one line several times (three times a line on
     # web/): found once
