@@ -80,6 +80,13 @@ class Summary:
             self.changed += 1
             self.edits.update(e.code for e in doc.edits)
 
+    def merge(self, other: Summary) -> None:
+        """Add the counts of another part of the run (a unit cleaned on another worker)."""
+        self.documents += other.documents
+        self.changed += other.changed
+        self.chars_in += other.chars_in
+        self.edits.update(other.edits)
+
     def lines(self, slugs: dict[str, str]) -> list[str]:
         """The summary as text lines."""
         total = sum(self.edits.values())

@@ -51,7 +51,14 @@ from cleaner.engines import EngineError
 from cleaner.engines import tasks as tk
 from cleaner.errors import CleanerError, InputError, OutputError
 from cleaner.io.discover import InputFile, ReadReport, plan_inputs, shown_path
-from cleaner.io.writers import JsonlSink, check_outputs, check_writable_folder, is_jsonl_target, write_error
+from cleaner.io.writers import (
+    JsonlSink,
+    check_outputs,
+    check_writable_folder,
+    is_jsonl_target,
+    replace_all,
+    write_error,
+)
 from cleaner.manifest import Entry, Manifest
 from cleaner.settings import Settings
 
@@ -233,6 +240,12 @@ def _table_token(table: Repeats | None) -> str:
     return hashlib.sha256(items).hexdigest()
 
 
+def _broadcast(client: Client, table: Repeats | None) -> tuple[Any, str]:
+    """The repeated-lines table sent once to every worker (a future, or None), and its name."""
+    shared = client.scatter(table, broadcast=True) if table is not None else None
+    return shared, _table_token(table)
+
+
 def _print_reports(reports: Sequence[tk.UnitReport], err: TextIO, report: ReadReport) -> None:
     for r in reports:
         for w in r.warnings:
@@ -286,8 +299,7 @@ def run_clean_dask(options: CleanOptions, out: TextIO, err: TextIO) -> ExitCode:
                 if options.repeats
                 else None
             )
-            shared = client.scatter(table, broadcast=True) if table is not None else None
-            token = _table_token(table)
+            shared, token = _broadcast(client, table)
             futures = [
                 client.submit(
                     tk.clean_unit,
@@ -315,10 +327,7 @@ def run_clean_dask(options: CleanOptions, out: TextIO, err: TextIO) -> ExitCode:
         raise
     _print_reports([r.report for r in results], err, report)
     for r in results:
-        summary.documents += r.documents
-        summary.changed += r.changed
-        summary.chars_in += r.chars_in
-        summary.edits.update(r.edits)
+        summary.merge(r.summary)
     summary.seconds = time.perf_counter() - start
     summary_stream = out if options.mode is WriteMode.SUMMARY else err
     for line in summary.lines(slugs):
@@ -341,20 +350,14 @@ def _print_skipped(report: ReadReport, err: TextIO) -> None:
 
 def _commit_tree(stage: Path, root: Path, files: list[InputFile]) -> None:
     """Rename every staged output into place (the files of every unit, all done), then drop the staging folder."""
-    done: list[Path] = []
     staged = [(stage / f.rel, root / f.rel) for f in files if (stage / f.rel).is_file()]
     try:
-        for src, dst in staged:
+        for _src, dst in staged:
             try:
                 dst.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(src, dst)
             except OSError as exc:
-                written = ", ".join(shown_path(p) for p in done) or "none"
-                raise OutputError(
-                    f"{shown_path(dst)}: cannot write: {exc.strerror or exc}; "
-                    f"{len(done)} of {len(staged)} outputs were written before it: {written}"
-                ) from None
-            done.append(dst)
+                raise OutputError(f"{shown_path(dst.parent)}: cannot make the folder: {exc.strerror or exc}") from None
+        replace_all(staged, [])
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
@@ -607,8 +610,7 @@ def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
     try:
         with connect(options.scheduler) as client, engine_errors():
             table = repeats_table(client, work, s, options.text_key, options.id_key, options.skip_bad)
-            shared = client.scatter(table, broadcast=True) if table is not None else None
-            token = _table_token(table)
+            shared, token = _broadcast(client, table)
             signed = [
                 client.submit(
                     tk.sign_unit,
@@ -773,8 +775,7 @@ def index_manifest(
     work = units(ordered)
     with connect(options.scheduler) as client, engine_errors():
         table = repeats_table(client, work, s, options.text_key, "id", options.skip_bad)
-        shared = client.scatter(table, broadcast=True) if table is not None else None
-        token = _table_token(table)
+        shared, token = _broadcast(client, table)
         signed = [
             client.submit(
                 tk.index_unit, u, files_u, s, shared, token, options.text_key, options.skip_bad, str(base), pure=False

@@ -10,13 +10,13 @@ commits every unit together (:mod:`cleaner.engines.dask`).
 from __future__ import annotations
 
 import os
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import xxhash
 
+from cleaner.commands.clean import Summary
 from cleaner.commands.index import document_path, manifest_entry
 from cleaner.corpus import Repeats, page_lines
 from cleaner.dedup import Deduplicator
@@ -102,12 +102,9 @@ def repeated_lines(min_pages: int, *pieces: Table) -> Table:
 
 @dataclass
 class CleanedUnit:
-    """What cleaning one unit did, for the closing summary."""
+    """What cleaning one unit did: its part of the closing summary (counted as the local run counts), its warnings."""
 
-    documents: int = 0
-    changed: int = 0
-    chars_in: int = 0
-    edits: Counter[str] = field(default_factory=Counter)
+    summary: Summary = field(default_factory=Summary)
     report: UnitReport = field(default_factory=UnitReport)
 
 
@@ -132,12 +129,7 @@ def clean_unit(
     sink = TreeSink(Path(stage), text_key, id_key) if stage is not None else None
     try:
         for doc in read_documents(files, report, text_key, id_key, skip_bad):
-            cleaner.clean(doc)
-            result.documents += 1
-            result.chars_in += len(doc.original or "")
-            if doc.edits:
-                result.changed += 1
-                result.edits.update(e.code for e in doc.edits)
+            result.summary.add(cleaner.clean(doc))
             if sink is not None:
                 sink.write(doc)
     except BaseException:

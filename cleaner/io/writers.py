@@ -307,6 +307,24 @@ def tree_target(doc: Document, root: Path | None) -> Path:
     return root / doc.unit
 
 
+def replace_all(staged: list[tuple[Path, Path]], done: list[Path]) -> None:
+    """Rename each complete staged file onto its target, in order, appending each target to ``done``.
+
+    If one rename fails, the error says exactly which outputs were written before it (``done``
+    tells the caller too, which removes what is left of the staging).
+    """
+    for tmp, target in staged:
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            written = ", ".join(shown_path(p) for p in done) or "none"
+            raise OutputError(
+                f"{shown_path(target)}: cannot write: {exc.strerror or exc}; "
+                f"{len(done)} of {len(staged)} outputs were written before it: {written}"
+            ) from None
+        done.append(target)
+
+
 class TreeSink:
     """Writes each document back in the layout of its input: one file per input file, all or none.
 
@@ -407,16 +425,7 @@ class TreeSink:
         self._close_unit(commit=True)
         done: list[Path] = []
         try:
-            for tmp, target in self._staged:
-                try:
-                    os.replace(tmp, target)
-                except OSError as exc:
-                    written = ", ".join(shown_path(p) for p in done) or "none"
-                    raise OutputError(
-                        f"{shown_path(target)}: cannot write: {exc.strerror or exc}; "
-                        f"{len(done)} of {len(self._staged)} outputs were written before it: {written}"
-                    ) from None
-                done.append(target)
+            replace_all(self._staged, done)
         finally:
             self.files_written += len(done)
             for tmp, _ in self._staged[len(done) :]:
