@@ -36,30 +36,27 @@ def records(n: int, start: int = 0) -> bytes:
     return "".join(line + "\n" for line in lines).encode()
 
 
-@pytest.fixture
-def big(tmp_path: Path) -> Path:
-    """Two text files and three JSONL files (plain, gzip, zstd) large enough to be read in many steps."""
-    folder = tmp_path / "big"
+def five_files(folder: Path, jsonl: int, gz: int, zst: int) -> Path:
+    """Two text files and three JSONL files (plain, gzip, zstd) of the given numbers of records."""
     folder.mkdir()
     (folder / "a.txt").write_text(ARTICLE + "\n")
     (folder / "b.txt").write_text("Nothing to clean here.\n")
-    (folder / "c.jsonl").write_bytes(records(2000))
-    (folder / "d.jsonl.gz").write_bytes(gzip.compress(records(3000, 2000)))
-    (folder / "e.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(records(3000, 5000)))
+    (folder / "c.jsonl").write_bytes(records(jsonl))
+    (folder / "d.jsonl.gz").write_bytes(gzip.compress(records(gz, jsonl)))
+    (folder / "e.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(records(zst, jsonl + gz)))
     return folder
+
+
+@pytest.fixture
+def big(tmp_path: Path) -> Path:
+    """The five kinds of file, large enough to be read in many steps."""
+    return five_files(tmp_path / "big", 2000, 3000, 3000)
 
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """The same five kinds of file, small enough to clean in a test."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    (folder / "a.txt").write_text(ARTICLE + "\n")
-    (folder / "b.txt").write_text("Nothing to clean here.\n")
-    (folder / "c.jsonl").write_bytes(records(20))
-    (folder / "d.jsonl.gz").write_bytes(gzip.compress(records(10, 20)))
-    (folder / "e.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(records(10, 30)))
-    return folder
+    return five_files(tmp_path / "corpus", 20, 10, 10)
 
 
 def test_totals_are_the_files_and_their_bytes_on_disk(big: Path) -> None:
