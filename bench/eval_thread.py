@@ -62,6 +62,13 @@ READ = frozenset(
         "earlyretirementextreme.com",
         "torasrealfood.blogspot.com",
         "www.tomahawknation.com",
+        # read while BP028's joints (run-together threads) were written, 2026-12-02
+        "www.everywhereist.com",
+        "www.thefirearmblog.com",
+        "www.brightsideofthesun.com",
+        "www.zerohedge.com",
+        "www.guardian.co.uk",
+        "blogs.discovermagazine.com",
     }
 )
 _WORD = re.compile(r"\w+")

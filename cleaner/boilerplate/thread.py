@@ -23,9 +23,16 @@ A thread rule (``kind = "thread"``) finds them in three steps:
 3. a thread is ``min_signatures`` signatures of one template or more, each within ``max_gap``
    lines of the next, with text between most pairs and a median distance of at most
    ``max_median_gap`` lines: comments are short, articles are not (a blog's front page, whose
-   posts end in "Posted by X at 09:41 PM", is not a thread).  Neither is a list of posts whose
+   posts end in "Posted by X at 09:41 PM", is not a thread), and they carry more than one name
+   (one author signing short posts is a front page, not a thread).  Neither is a list of posts whose
    lines, or the lines beside them, give a count of comments ("View/Add Comments (6)", "270
    Comments"): those are posts and bylines (``not_signature``).
+
+Run-together text, where the line breaks were lost, is cut first where a signature runs into its
+neighbours (``cuts``: "1:26 am|Wow", "great.|Reply|Bob"); a piece still too long to be a signature
+that holds a time or a verb of writing is cut at its ``joints`` too (where a lower-case word runs
+into a capital, a full stop into a word: "actions|I agree", "news!|[Reply]|28. Jun"), and the
+distances between signatures count the cut pieces of a few words or more, not the fragments.
 
 The lines from the first signature (or a comment header just above it: "12 Comments", "Leave a
 Reply") to the last one go, with the last comment: up to the action line that closes it ("Reply",
@@ -50,6 +57,9 @@ from cleaner.text.tokens import words
 _TOKEN = regex.compile(r"\w+(?:\.\w\.)?|[^\w\s]")
 #: a line longer than this many characters per word allowed has more words than a signature may
 _CHARS_PER_WORD = 30
+#: a piece cut at a joint with fewer words than this is a fragment (a name, a button, a word of
+#: a camel-cased name), which does not count as a line between signatures
+_ROW_WORDS = 4
 _TEMPLATE_PUNCTUATION = frozenset("|—–-:#,./()")
 _HALF_DAY = frozenset({"am", "pm", "a.m.", "p.m."})
 _SENTENCE_END = regex.compile(r"\b\p{L}{3,}[.!?][\"'”’)]*\s*$")
@@ -75,6 +85,7 @@ class ThreadSpec:
     max_median_gap: int
     max_words: int
     max_name_words: int
+    joints: tuple[regex.Pattern[str], ...] = ()
 
 
 @lru_cache(maxsize=1 << 16)
@@ -149,7 +160,7 @@ def signature_template(line: str, spec: ThreadSpec) -> str | None:
     """The template of ``line`` if it is a comment's signature (who wrote it and when; see the module), else None."""
     if len(line) > _CHARS_PER_WORD * spec.max_words:
         return None  # too long to count its words
-    if ":" not in line and not any(w in line.casefold() for w in _STAMP_OR_WRITES):
+    if not _may_sign(line):
         return None  # most lines: no clock time, no "ago", no "NAME writes:" (a few string tests, not 3 searches)
     stamped = spec.stamp.search(line) is not None and spec.dated.search(line) is not None
     writes = spec.writes.search(line) is not None
@@ -168,8 +179,14 @@ def signature_template(line: str, spec: ThreadSpec) -> str | None:
     return form if 1 <= len(names) <= spec.max_name_words and _reads_as_name(names) else None
 
 
-def thread_spans(lines: list[str], spec: ThreadSpec) -> list[tuple[int, int, int, str]]:
-    """The threads of ``lines``: (first line, last line, signatures, an example signature), in order."""
+def thread_spans(lines: list[str], spec: ThreadSpec, rows: list[int] | None = None) -> list[tuple[int, int, int, str]]:
+    """The threads of ``lines``: (first line, last line, signatures, an example signature), in order.
+
+    ``rows`` (one per line, not decreasing) says where each line stands for the distances between
+    signatures: a line cut at its joints is one row, so that cutting run-together text apart
+    never spreads a thread's signatures further apart than its lines are.
+    """
+    at = rows if rows is not None else range(len(lines))
     by_template: dict[str, list[int]] = defaultdict(list)
     seen: dict[str, str | None] = {}  # a thread repeats its buttons and its short replies
     for k, line in enumerate(lines):
@@ -180,14 +197,14 @@ def thread_spans(lines: list[str], spec: ThreadSpec) -> list[tuple[int, int, int
     for found in by_template.values():
         runs: list[list[int]] = []
         for k in found:
-            if runs and k - runs[-1][-1] <= spec.max_gap:
+            if runs and at[k] - at[runs[-1][-1]] <= spec.max_gap:
                 runs[-1].append(k)
             else:
                 runs.append([k])
         for run in runs:
             if len(run) < spec.min_signatures:
                 continue
-            gaps = sorted(b - a for a, b in pairwise(run))
+            gaps = sorted(at[b] - at[a] for a, b in pairwise(run))
             median = gaps[len(gaps) // 2]
             if _is_thread(lines, run, median, spec):
                 spans.append(_extent(lines, run, median, spec))
@@ -205,6 +222,8 @@ def thread_spans(lines: list[str], spec: ThreadSpec) -> list[tuple[int, int, int
 def _is_thread(lines: list[str], run: list[int], median: int, spec: ThreadSpec) -> bool:
     if median > spec.max_median_gap:
         return False  # long texts between the signatures: posts, not comments
+    if len({tuple(_parse(lines[k], spec)[1]) for k in run}) < 2:
+        return False  # one name under every text: one author's posts (a blog's front page), not readers' comments
     with_text = sum(
         1
         for a, b in pairwise(run)
@@ -257,7 +276,7 @@ def remove_threads(text: str, spec: ThreadSpec, code: str, slug: str) -> tuple[s
     ('The article ends here, with a sentence.', 'a comment thread: 3 signatures like "Ann — July 10, 2012, 1:26 am"')
     """
     pieces = _pieces(text, spec)
-    spans = thread_spans([piece for _s, _e, piece in pieces], spec)
+    spans = thread_spans([piece for _s, _e, piece, _r in pieces], spec, [row for _s, _e, _p, row in pieces])
     if not spans:
         return text, []
     log = EditLog(text)
@@ -278,21 +297,49 @@ def remove_threads(text: str, spec: ThreadSpec, code: str, slug: str) -> tuple[s
     return log.result(), log.edits
 
 
-def _pieces(text: str, spec: ThreadSpec) -> list[tuple[int, int, str]]:
-    """The lines of ``text``, cut where a signature runs into its neighbours (``cuts``), with their offsets.
+def _pieces(text: str, spec: ThreadSpec) -> list[tuple[int, int, str, int]]:
+    """The lines of ``text``, cut where a signature runs into its neighbours, with their offsets and rows.
+
+    A line is cut at the end of each match of ``cuts``; a piece that is still too long to be a
+    signature but holds what one needs (a clock time, "ago", a verb of writing) is cut at its
+    ``joints`` too, where lines lost their line break.  The pieces cut from one piece of
+    ``cuts`` share its row (see :func:`thread_spans`).
 
     >>> from cleaner.ruleset.model import load_rules
     >>> spec = load_rules().get("BP028").spec
-    >>> [p for _s, _e, p in _pieces("Ann — July 10, 2012, 1:26 amWow, great.ReplyBob — July 11", spec)]
+    >>> [p for _s, _e, p, _r in _pieces("Ann — July 10, 2012, 1:26 amWow, great.ReplyBob — July 11", spec)]
     ['Ann — July 10, 2012, 1:26 am', 'Wow, great.', 'Reply', 'Bob — July 11']
     """
-    out = []
+    out: list[tuple[int, int, str, int]] = []
+    row = 0
     for start, end, line in iter_lines(text):
         at = start
         # each pattern on its own: an alternation of them would lose the literal scans
         for cut in sorted({start + m.end() for cut_at in spec.cuts for m in cut_at.finditer(line)}):
             if at < cut < end:
-                out.append((at, cut, text[at:cut]))
+                row = _joined(text, at, cut, spec, row, out)
                 at = cut
-        out.append((at, end, text[at:end]))
+        row = _joined(text, at, end, spec, row, out)
     return out
+
+
+def _joined(text: str, start: int, end: int, spec: ThreadSpec, row: int, out: list[tuple[int, int, str, int]]) -> int:
+    """Append the piece ``text[start:end]`` (cut at its joints if it needs it) as ``row``; the next row."""
+    piece = text[start:end]
+    if not spec.joints or len(piece) <= _CHARS_PER_WORD or not _may_sign(piece) or len(words(piece)) <= spec.max_words:
+        out.append((start, end, piece, row))
+        return row + 1
+    at = start
+    for cut in sorted({start + m.end() for joint in spec.joints for m in joint.finditer(piece)}):
+        if at < cut < end:
+            out.append((at, cut, text[at:cut], row))
+            if len(words(text[at:cut])) >= _ROW_WORDS:
+                row += 1  # a paragraph or a comment run into the next: a line of its own
+            at = cut
+    out.append((at, end, text[at:end], row))
+    return row + 1
+
+
+def _may_sign(line: str) -> bool:
+    """Whether ``line`` has what a signature needs: a ":" (a clock time, "says:") or "ago" or a verb of writing."""
+    return ":" in line or any(w in line.casefold() for w in _STAMP_OR_WRITES)

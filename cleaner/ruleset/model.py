@@ -589,6 +589,7 @@ def _thread_spec(data: dict[str, Any], where: str) -> ThreadSpec:
         header=one("header"),
         not_signature=one("not_signature"),
         cuts=tuple(_compile(p, where) for p in data["cuts"]),
+        joints=tuple(_compile(p, where) for p in data.get("joints", [])),
         months=one("months"),
         min_signatures=data["min_signatures"],
         max_gap=data["max_gap"],
@@ -607,7 +608,7 @@ _KIND_FIELDS = {
     "flag": frozenset({"function"}),
     "repeat": frozenset({"min_pages"}),
     "thread": frozenset(
-        {"stamp", "dated", "signed", "writes", "actions", "header", "not_signature", "cuts", "months"}
+        {"stamp", "dated", "signed", "writes", "actions", "header", "not_signature", "cuts", "joints", "months"}
         | {"min_signatures", "max_gap", "max_median_gap", "max_words", "max_name_words"}
     ),
     "span": frozenset({"patterns"}),

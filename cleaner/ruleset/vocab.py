@@ -37,7 +37,7 @@ PLACEHOLDER = regex.compile(r"\{vocab:([^{}]*)\}")
 #: The keys of a rule file (at any depth: ``after.patterns``, ``run.not_after``) that hold patterns.
 PATTERN_KEYS = frozenset(
     {"patterns", "anchor", "not_after", "confirm", "stamp", "signed", "writes", "actions", "header", "not_signature"}
-    | {"months", "cuts", "dated", "prefilter"}
+    | {"months", "cuts", "joints", "dated", "prefilter"}
 )
 _NAME = regex.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
