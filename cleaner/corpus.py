@@ -16,6 +16,15 @@ Three guards keep article text (precision first):
 * a line that is about the page stays: when at least half of its content words occur in the
   page's lines that are not repeated (its own headline, which other pages list as a link).
 
+Run-together text (line breaks lost, "...the bridge.Most readEngineers raise the barrierPupils
+get a library") hides its blocks inside lines that never repeat whole.  Its blocks are counted
+too, cut where RP001 finds glue, apart from the lines: a block of a line that is not repeated
+whole goes when the site has it, as a line or a block, on ``min_pages`` pages, with the same
+guards and three more: a block has two words or more (one word between two cuts is as often a
+piece of a name, "Five|Thirty|Eight"); it holds no sentence end followed by more text (a
+sentence with a link glued to it); and no cut is made inside a word that the page writes whole
+elsewhere ("SmartGlass"), nor where a number runs into a word ("masing2").
+
 The site of a document is the host of its record's ``url`` (or its ``source`` or ``domain``
 field), else the folder of its file: files of one folder are pages of one site.
 """
@@ -28,6 +37,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,6 +52,8 @@ from cleaner.text.tokens import words
 
 #: A line of this many words or more that ends like a sentence is prose: never removed for repetition.
 PROSE_WORDS = 10
+#: A block of a run-together line has at least this many words (a cut next to a shorter piece is not made).
+BLOCK_WORDS = 2
 #: A repeated line stays when at least this share of its content words occur in the page's other lines.
 ABOUT_SHARE = 0.5
 #: Content words: this many letters at least (shorter words are mostly function words in any language).
@@ -53,10 +65,12 @@ CONTENT_LETTERS = 4
 #: worker of a pool receives the table once, when it starts.
 MAX_ENTRIES = 2_000_000
 #: The version of a stored table (``--repeats-store``): the hashing of lines and sites it was made with.
-TABLE_FORMAT = "cleaner-repeats-1"
+TABLE_FORMAT = "cleaner-repeats-2"
 
 _WORD = regex.compile(r"\w+")
 _LETTER = regex.compile(r"\p{L}")
+#: a sentence's end inside a text, with more text after it ("U.S. on" is none)
+_SENTENCE_INSIDE = regex.compile(r"\p{Ll}{2}[.!?…][\"'”’)\]]*\s+\S")
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’)\]]*\s*$")
 #: The fields of a record that say where it comes from (for CE001, and for rules limited to some ``sources``).
 SOURCE_FIELDS = ("url", "source", "domain")
@@ -102,6 +116,12 @@ def line_key(line: str) -> str:
     'most popular stories'
     """
     return " ".join(_WORD.findall(line.lower()))
+
+
+#: Blocks are counted apart from lines: a line is repeated when whole lines repeat it; a block of
+#: a run-together line when it occurs, as a line or as a block, on pages enough.  (A line left
+#: after a run-together line lost its repeated blocks is judged as a line, not as the block it was.)
+_BLOCK = "\x01"
 
 
 def _hash(site: str, key: str) -> int:
@@ -197,21 +217,80 @@ class Repeats:
         key = line_key(line)
         return self.counts.get(_hash(site, key), 0) if key else 0
 
+    def block_pages(self, site: str, block: str) -> int:
+        """On how many pages of ``site`` the text occurs as a line or as a block of a run-together line."""
+        key = line_key(block)
+        return self.counts.get(_hash(site, _BLOCK + key), 0) if key else 0
+
 
 def page_lines(doc: Document) -> tuple[str, int, set[int]]:
-    """What one page adds to the table: its site, the hash of its exact text there, its distinct line hashes.
+    """What one page adds to the table: its site, the hash of its exact text there, its distinct line and block hashes.
+
+    Each line counts as a line and as a block; each block of a run-together line (RP001's glue
+    points, blocks of two words or more) as a block.
 
     :meth:`Repeats.add` counts these; a cluster engine counts the same pairs (page, line) per
     shard and merges them, each page once (:mod:`cleaner.engines.tasks`).
 
     >>> site, page, lines = page_lines(Document("1", "Menu\\nStory.\\nMenu", record={"url": "https://x.org/1"}))
-    >>> site, len(lines)
-    ('x.org', 2)
+    >>> site, len(lines)  # two lines, each a line and a block
+    ('x.org', 4)
     """
     site = site_of(doc)
-    keys = {line_key(line) for _s, _e, line in iter_lines(doc.text)}
-    keys.discard("")
+    keys: set[str] = set()
+    for _s, _e, line in iter_lines(doc.text):
+        key = line_key(line)
+        if key:
+            keys.update((key, _BLOCK + key))
+        for _a, _b, piece in _glued_pieces(line):
+            if block := line_key(piece):
+                keys.add(_BLOCK + block)
     return site, Repeats._text_hash(site, doc.text), {_hash(site, key) for key in keys}
+
+
+def _glued_pieces(line: str, names: Counter[str] | None = None) -> list[tuple[int, int, str]]:
+    """The blocks a run-together line was glued from (RP001's glue points), with their offsets; [] if none.
+
+    >>> [p for _a, _b, p in _glued_pieces("Most PopularFirst headline hereSecond one")]
+    ['Most Popular', 'First headline here', 'Second one']
+    >>> _glued_pieces("Polls in the FiveThirtyEight forecast moved")
+    []
+    """
+    from cleaner.steps.glue import glue_points
+
+    points = glue_points(line)
+    if names:
+        # a word that the page writes whole elsewhere too is a name ("SmartGlass"), not two blocks
+        points = [p for p in points if names[_word_at(line, p)] < 2]
+    if not points:
+        return []
+    bounds = [0, *points, len(line)]
+    # a cut next to a piece of one word is dropped: a block is a phrase ("Most Popular", a
+    # headline); one word between two cuts is as often a word cut out of a name ("Five|Thirty|Eight")
+    short = [len(words(line[a:b])) < BLOCK_WORDS for a, b in pairwise(bounds)]
+    kept = [p for k, p in enumerate(points) if not short[k] and not short[k + 1]]
+    if not kept:
+        return []
+    bounds = [0, *kept, len(line)]
+    return [(a, b, line[a:b]) for a, b in pairwise(bounds) if a < b]
+
+
+def _word_at(line: str, at: int) -> str:
+    """The word (``\\w+``) around offset ``at`` of ``line``: "" where no word runs across it."""
+    start, end = at, at
+    while start > 0 and line[start - 1].isalnum():
+        start -= 1
+    while end < len(line) and line[end].isalnum():
+        end += 1
+    return line[start:end] if start < at < end else ""
+
+
+def _starts_in_a_word(text: str, start: int) -> bool:
+    return start > 0 and text[start].isdigit() and text[start - 1].isalpha()
+
+
+def _holds_sentence(block: str) -> bool:
+    return _SENTENCE_INSIDE.search(block) is not None
 
 
 def _is_prose(line: str) -> bool:
@@ -235,33 +314,82 @@ def remove_repeats(
     >>> text, edits[0].note
     ('Page 0 tells of the bridge.\\nThe end of page 0.', 'seen on 3 pages of x.org')
     """
+    # the units judged: a line, or the blocks of a run-together line that is not repeated as a whole
     lines = list(iter_lines(text))
-    seen = [table.pages(site, line) if line.strip() else 0 for _s, _e, line in lines]
-    repeated = [n >= min_pages for n in seen]
+    names: Counter[str] | None = None  # the page's words, counted when a line has blocks to judge
+    units: list[tuple[int, int, int, str, int]] = []  # line, start, end, text, pages of the site with it
+    for k, (start, end, line) in enumerate(lines):
+        n = table.pages(site, line) if line.strip() else 0
+        pieces = _glued_pieces(line) if n < min_pages else []
+        if pieces:
+            names = names if names is not None else Counter(_WORD.findall(text))
+            pieces = _glued_pieces(line, names)
+        if pieces:
+            units.extend((k, start + a, start + b, piece, table.block_pages(site, piece)) for a, b, piece in pieces)
+        else:
+            units.append((k, start, end, line, n))
+    repeated = [u[4] >= min_pages for u in units]
     if not any(repeated):
         return text, []
     own: Counter[str] = Counter()
-    for (_s, _e, line), rep in zip(lines, repeated, strict=True):
+    for unit, rep in zip(units, repeated, strict=True):
         if not rep:
-            own.update(_content(line))
+            own.update(_content(unit[3]))
     gone = []
-    for k, ((_s, _e, line), rep) in enumerate(zip(lines, repeated, strict=True)):
-        if not rep or _is_prose(line) or not _LETTER.search(line):
+    for unit, rep in zip(units, repeated, strict=True):
+        if not rep or _is_prose(unit[3]) or not _LETTER.search(unit[3]):
             continue  # prose; or a number, a date, a rule of dashes: no words to judge it by
-        content = _content(line)
+        if unit[3] != lines[unit[0]][2] and (_holds_sentence(unit[3]) or _starts_in_a_word(text, unit[1])):
+            # a block that holds the end of a sentence and more (prose, cut where a link was glued
+            # to it), or that starts with a number run into a word ("masing2", "tulisan2 yang")
+            continue
+        content = _content(unit[3])
         if content and sum(1 for w in content if own[w]) >= ABOUT_SHARE * len(content):
             continue  # the page's own headline, which other pages of the site list as a link
-        gone.append(k)
+        gone.append(unit)
     if not gone:
         return text, []
-    removed = set(gone)
-    last_kept = max((k for k, (_s, _e, line) in enumerate(lines) if line.strip() and k not in removed), default=-1)
+    return _remove_units(text, lines, units, gone, site or "the corpus", code, slug)
+
+
+def _remove_units(
+    text: str,
+    lines: list[tuple[int, int, str]],
+    units: list[tuple[int, int, int, str, int]],
+    gone: list[tuple[int, int, int, str, int]],
+    where: str,
+    code: str,
+    slug: str,
+) -> tuple[str, list[Edit]]:
+    """Remove the ``gone`` units: whole lines with a line break, blocks of a line with the line cut there."""
+    per_line: dict[int, int] = Counter(u[0] for u in units)
+    gone_per_line: dict[int, int] = Counter(u[0] for u in gone)
+    whole = {k for k, n in gone_per_line.items() if n == per_line[k]}
+    last_kept = max((k for k, (_s, _e, line) in enumerate(lines) if line.strip() and k not in whole), default=-1)
     log = EditLog(text)
-    where = site or "the corpus"
-    for k in gone:
-        note = f"seen on {seen[k]} pages of {where}"
-        if k < last_kept:  # the line and the line break after it
-            log.add(code, slug, lines[k][0], lines[k + 1][0], "", note)
-        else:  # after the last kept line: the line break before it and the line
-            log.add(code, slug, lines[k - 1][1] if k else 0, lines[k][1], "", note)
+    gone_set = set(gone)
+    first_kept: dict[int, int] = {}  # per line, the first and the last unit that stays
+    last_kept_unit: dict[int, int] = {}
+    for i, unit in enumerate(units):
+        if unit not in gone_set:
+            first_kept.setdefault(unit[0], i)
+            last_kept_unit[unit[0]] = i
+    for i, unit in enumerate(units):
+        if unit not in gone_set:
+            continue
+        k, start, end, _text, n = unit
+        note = f"seen on {n} pages of {where}"
+        if k in whole:
+            if i and units[i - 1][0] == k:
+                continue  # the line went with its first unit
+            if k < last_kept:  # the line and the line break after it
+                log.add(code, slug, lines[k][0], lines[k + 1][0], "", note)
+            else:  # after the last kept line: the line break before it and the line
+                log.add(code, slug, lines[k - 1][1] if k else 0, lines[k][1], "", note)
+            continue
+        # a block of a run-together line: the text on both sides goes on lines of their own
+        kept_before = first_kept.get(k, i) < i
+        kept_after = last_kept_unit.get(k, i) > i
+        next_gone = i + 1 < len(units) and units[i + 1] in gone_set and units[i + 1][0] == k
+        log.add(code, slug, start, end, "\n" if kept_before and kept_after and not next_gone else "", note)
     return log.result(), log.edits

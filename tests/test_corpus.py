@@ -250,3 +250,64 @@ def test_damaged_stores_are_clear_errors(tmp_path: Path) -> None:
         result = runner.invoke(app, ["clean", str(src), "--repeats-store", str(store)])
         assert result.exit_code == 2, (store.name, result.stderr)
         assert "table of repeated lines" in result.stderr
+
+
+# run-together pages: the site's blocks glued to each other and to the article, in another
+# combination on every page, so that no whole line repeats (CE001 counts the blocks, RP001's cuts)
+MOST_READ = [t[3] for t in TOPICS]
+
+
+def _glued_page(i: int) -> str:
+    article = _article(i)
+    others = [h for k, h in enumerate(MOST_READ) if k != i % len(TOPICS)]
+    widget = "Most read today" + "".join(others[i % 3 :] + others[: i % 3])
+    return "\n".join([*article[:-1], article[-1] + widget])
+
+
+def test_blocks_of_run_together_lines_go_with_their_count() -> None:
+    docs = [Document(str(i), _glued_page(i), record={"url": f"https://glued.org/{i}"}) for i in range(12)]
+    table = Repeats().add_all(docs)
+    assert table.pages("glued.org", docs[0].text.split("\n")[-1]) == 1  # no line repeats as a whole
+    assert table.block_pages("glued.org", "Most read today") == 12
+    cleaner = Cleaner(Settings(select=("CE",)), table)
+    for i, doc in enumerate(docs):
+        text = doc.text
+        out = cleaner.clean(doc)
+        assert out.text == "\n".join(_article(i)), out.text
+        assert {e.note for e in out.edits} == {"seen on 12 pages of glued.org", "seen on 10 pages of glued.org"}
+        assert apply_edits(text, out.edits) == out.text
+        assert cleaner.clean(Document("again", out.text, record={"url": "https://glued.org/x"})).edits == []
+
+
+def test_a_word_cut_out_of_a_name_stays() -> None:
+    # RP001 may cut "FiveThirtyEight" (its parts are common words): one word between two cuts is
+    # no block, even when every page of the site has it
+    docs = [
+        Document(
+            str(i),
+            f"Day {i}: the FiveThirtyEight model moved toward {TOPICS[i % 6][0]}",
+            record={"url": f"https://p.org/{i}"},
+        )
+        for i in range(8)
+    ]
+    table = Repeats().add_all(docs)
+    cleaner = Cleaner(Settings(select=("CE",)), table)
+    assert all(cleaner.clean(d).edits == [] for d in docs)
+
+
+def test_a_sentence_glued_to_repeated_links_stays() -> None:
+    about = "The Gazette, founded in 1901, is owned by its readers and prints every day. Read our blog: Gazette Voice"
+    docs = [
+        Document(
+            str(i),
+            f"{_article(i)[1]}\n{about}Follow the Gazette on FacebookLatest: {TOPICS[i % 6][3]} ({i})",
+            record={"url": f"https://g.org/{i}"},
+        )
+        for i in range(6)
+    ]
+    table = Repeats().add_all(docs)
+    cleaner = Cleaner(Settings(select=("CE",)), table)
+    for doc in docs:
+        out = cleaner.clean(doc)
+        assert about in out.text and "Follow the Gazette" not in out.text, out.text
+        assert cleaner.clean(Document("again", out.text, record={"url": "https://g.org/x"})).edits == []
