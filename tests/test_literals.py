@@ -133,7 +133,9 @@ def test_a_generated_pattern_guards_no_line_it_matches(data: st.DataObject) -> N
 
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(GUARDED), st.data())
-def test_lines_changed_around_what_a_rule_takes_still_pass_its_guards(item: tuple[str, str], data: st.DataObject) -> None:
+def test_lines_changed_around_what_a_rule_takes_still_pass_its_guards(
+    item: tuple[str, str], data: st.DataObject
+) -> None:
     # lines that a rule's pattern matches, with text added around them and letters' case changed
     code, pattern = item
     compiled = regex.compile(pattern, regex.V0)

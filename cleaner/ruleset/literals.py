@@ -35,7 +35,10 @@ Literal = tuple[tuple[str, bool], ...]
 #: A set of literals of which every match holds one (as a substring).
 Required = frozenset[Literal]
 
-#: Bounds that keep the analysis small; past them a node is "not a known set of strings".
+#: Bounds that keep the analysis small; past them a node is "not a known set of strings".  These
+#: four change speed only, never a result (a guard is sound whatever its size); chosen, not
+#: measured, except that a guard of many strings was seen to cost more than the pattern it guards
+#: (a search per string: 10 us for 49 of them on a web/ line, against 1-3 us for most patterns).
 _MAX_SET = 64
 _MAX_LENGTH = 40
 #: At most this many guards a pattern, of at most this many strings each (each a search of the line).
