@@ -56,7 +56,7 @@ def main() -> int:
         gc.collect()
         words = len(getattr(tokens._words, "table", ())) or tokens._words.cache_info().currsize  # type: ignore[attr-defined]
         shapes = sum(len(getattr(f, "table", ())) or f.cache_info().currsize for f in SHAPES.values())  # type: ignore[attr-defined]
-        verdicts = sum(len(v[1]) for v in engine._VERDICTS.values())
+        verdicts = sum(len(v[1]) for k, v in engine._TABLES.items() if k[0] == "verdicts")
         print(
             f"| {u + 1} | {time.perf_counter() - start:.1f} | {proc.memory_info().rss >> 20} | {words} | {shapes} "
             f"| {verdicts} | {language.detect_sample.cache_info().currsize} |",

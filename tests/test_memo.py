@@ -52,8 +52,8 @@ def _tables() -> Iterator[LineTable]:  # type: ignore[type-arg]
     yield tokens._words.table  # type: ignore[attr-defined]
     for shape in SHAPES.values():
         yield shape.table  # type: ignore[attr-defined]
-    for _rules, verdicts in engine._VERDICTS.values():
-        yield verdicts
+    for _rules, table in engine._TABLES.values():
+        yield table
 
 
 def _clean_all(texts: list[str]) -> list[tuple[str, list[str]]]:
@@ -76,9 +76,9 @@ def test_small_budgets_bound_the_caches_and_change_no_output(monkeypatch: pytest
     assert any(len(t) for t in _tables())
     small = 4 * (40 + ENTRY_COST)
     monkeypatch.setattr(engine, "LineTable", lambda: LineTable(small))
-    engine._VERDICTS.clear()
+    engine._TABLES.clear()
     for table in _tables():
         table.clear()
         monkeypatch.setattr(table, "budget", small)
     assert _clean_all(texts) == expected
-    engine._VERDICTS.clear()
+    engine._TABLES.clear()

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 from cleaner.document import Edit, EditLog, iter_lines
 from cleaner.memo import LineTable
@@ -174,7 +175,7 @@ def _find_removals(
     # a line rule without context judges each line alone: once is enough; it sees the line whole
     # and as the span rules leave it.  Its verdict depends on the text alone, so identical lines
     # (a page of "Read More" or "Share", a site's menu on each of its pages) are judged once.
-    verdicts = _verdicts(tuple(plain))
+    verdicts: LineTable[tuple[str, str], LineRule | None] = _table("verdicts", tuple(plain))
     for i, s in enumerate(stripped):
         if s and i not in removed:
             w = whole[i] if whole is not None else s
@@ -190,8 +191,17 @@ def _find_removals(
     locked = set(initial or {})
     anchors = []
     distinct = _distinct(stripped)
-    for block in blocks:
-        anchor_lines = frozenset(i for s, at in distinct.items() if block.anchors(s) for i in at)
+    # which block rules a line anchors depends on its text alone: asked once per text (and rules)
+    anchored: LineTable[str, tuple[bool, ...]] = _table("anchors", tuple(blocks))
+    masks: dict[str, tuple[bool, ...]] = {}
+    for s in distinct if blocks else ():
+        mask = anchored.get(s)
+        if mask is None:
+            mask = tuple(block.anchors(s) for block in blocks)
+            anchored.put(s, mask, len(s))
+        masks[s] = mask
+    for k, block in enumerate(blocks):
+        anchor_lines = frozenset(i for s, at in distinct.items() if masks[s][k] for i in at)
         anchors.append((block, anchor_lines, [i for i in sorted(anchor_lines) if i not in locked]))
     matching: dict[str, dict[str, bool]] = {}  # contextual rule -> line -> whether its patterns match
     # how many entries `removed` has once every non-blank line is taken (the initial units may be blank)
@@ -237,25 +247,25 @@ def _find_removals(
     return removed
 
 
-#: Verdicts of the context-free line rules kept across documents (a site repeats its furniture on
-#: every page: on web/, 17% of a page's lines were on an earlier page), within a budget of
-#: characters (:mod:`cleaner.memo`); the table is emptied when it is spent.  A verdict depends on
-#: the line and the rules alone: the output is the same with or without it.
-_VERDICTS: dict[tuple[int, ...], tuple[tuple[LineRule, ...], LineTable[tuple[str, str], LineRule | None]]] = {}
+#: Answers about lines kept across documents and across the rounds of one document (a site repeats
+#: its furniture on every page: on web/, 17% of a page's lines were on an earlier page; and the
+#: second round of a document judges again the lines the first one left), each table within a
+#: budget of characters (:mod:`cleaner.memo`), emptied when it is spent: the verdicts of the
+#: context-free line rules, the cuts of the split rules, the spans of the span rules, the block
+#: rules a line anchors.  An answer depends on the line and the rules alone: the output is the same
+#: with or without them.  Keyed by what is asked and the rules' identities (an entry holds its
+#: rules, so that no other object takes one of their ids while it lives).
+_TABLES: dict[tuple[str, tuple[int, ...]], tuple[tuple[object, ...], LineTable[Any, Any]]] = {}
 
 
-def _verdicts(plain: tuple[LineRule, ...]) -> LineTable[tuple[str, str], LineRule | None]:
-    """The verdicts remembered for the rule list ``plain`` (one table per rule selection).
-
-    Keyed by the rules' identities (the table holds the rules, so that no other object takes
-    one of their ids while it lives).
-    """
-    key = tuple(map(id, plain))
-    entry = _VERDICTS.get(key)
+def _table(question: str, rules: tuple[object, ...]) -> LineTable[Any, Any]:
+    """The answers to ``question`` remembered for the rule list ``rules`` (one table per rule selection)."""
+    key = (question, tuple(map(id, rules)))
+    entry = _TABLES.get(key)
     if entry is None:
-        if len(_VERDICTS) >= 8:
-            _VERDICTS.clear()
-        entry = _VERDICTS[key] = (plain, LineTable())
+        if len(_TABLES) >= 32:
+            _TABLES.clear()
+        entry = _TABLES[key] = (rules, LineTable())
     return entry[1]
 
 
@@ -566,7 +576,8 @@ def _units(lines: list[_Line], splitters: list[SplitRule]) -> tuple[list[_Line],
         return lines, list(range(len(lines)))
     units: list[_Line] = []
     owner: list[int] = []
-    found: dict[str, list[int]] = {}  # the cuts of each distinct line: where it is cut depends on its text alone
+    # where a line is cut depends on its text alone: found once per distinct line (and splitters)
+    found: LineTable[str, list[int]] = _table("cuts", tuple(splitters))
     for li, ln in enumerate(lines):
         bounds = found.get(ln.text)
         if bounds is None:
@@ -574,7 +585,8 @@ def _units(lines: list[_Line], splitters: list[SplitRule]) -> tuple[list[_Line],
             if ln.text.strip():
                 for rule in splitters:
                     cuts.update(SPLITTERS[rule.function](ln.text))
-            bounds = found[ln.text] = [0, *sorted(c for c in cuts if 0 < c < len(ln.text)), len(ln.text)]
+            bounds = [0, *sorted(c for c in cuts if 0 < c < len(ln.text)), len(ln.text)]
+            found.put(ln.text, bounds, len(ln.text))
         if len(bounds) == 2:  # not cut: the line is its one unit
             units.append(ln)
             owner.append(li)
@@ -623,13 +635,15 @@ def _find_spans(lines: list[_Line], rules: tuple[BoilerplateRule, ...]) -> dict[
     span_rules = [r for r in rules if isinstance(r, SpanRule)]
     if not span_rules:
         return spans
-    seen: dict[str, list[tuple[int, int, Rule]]] = {}  # spans depend on a line's text alone: once per text
+    # spans depend on a line's text alone: found once per distinct text (and span rules)
+    seen: LineTable[str, list[tuple[int, int, Rule]]] = _table("spans", tuple(span_rules))
     for i, ln in enumerate(lines):
         if not ln.text.strip():
             continue
         merged = seen.get(ln.text)
         if merged is None:
-            merged = seen[ln.text] = _spans_of(ln.text, span_rules)
+            merged = _spans_of(ln.text, span_rules)
+            seen.put(ln.text, merged, len(ln.text))
         if merged:
             spans[i] = merged
     return spans

@@ -24,7 +24,7 @@ import regex
 from cleaner.boilerplate.thread import ThreadSpec
 from cleaner.cache import cache_dir, store
 from cleaner.errors import RuleError
-from cleaner.ruleset import vocab
+from cleaner.ruleset import literals, vocab
 from cleaner.ruleset.registry import FLAGS, REPAIRS, SHAPES, SPLITTERS, load_implementations
 from cleaner.ruleset.vocab import default_rules_dir as default_rules_dir  # defined there, used here
 
@@ -193,11 +193,16 @@ class LineRule(Rule):
             return None
         return regex.compile("|".join(f"(?:{p})" for p in self.pattern_texts), regex.V0)
 
+    @cached_property
+    def tries(self) -> Tries:
+        """The patterns as :func:`guarded` tries them (built when first needed, as :attr:`matcher`)."""
+        return guarded(self.pattern_texts)
+
     def matches(self, line: str) -> bool:
         """Whether the stripped ``line`` matches one of the patterns in full (and has the shape)."""
         if self.prefilter is not None and self.prefilter.search(line) is None:
             return False  # it lacks what every line of the rule has: no pattern can match
-        if self.matcher is None or self.matcher.fullmatch(line) is None:
+        if not _tried(self.tries, line):
             return False
         return not self.shape or SHAPES[self.shape](line)
 
@@ -207,15 +212,22 @@ class BlockRule(Rule):
     """``kind = "block"``: an anchor line and the neighbouring lines its evidence reaches."""
 
     anchor_matcher: regex.Pattern[str]
+    #: the anchor patterns one by one (:attr:`anchor_matcher` is their alternation)
+    anchor_texts: tuple[str, ...] = ()
     prefilter: regex.Pattern[str] | None = None
     after: Neighbours | None = None
     before: Neighbours | None = None
+
+    @cached_property
+    def tries(self) -> Tries:
+        """The anchor patterns as :func:`guarded` tries them (built when first needed)."""
+        return guarded(self.anchor_texts) if self.anchor_texts else (((), self.anchor_matcher),)
 
     def anchors(self, line: str) -> bool:
         """Whether the stripped ``line`` is an anchor of this block rule."""
         if self.prefilter is not None and self.prefilter.search(line) is None:
             return False  # it lacks what every anchor has
-        return self.anchor_matcher.fullmatch(line) is not None
+        return _tried(self.tries, line)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -243,6 +255,41 @@ class ThreadRule(Rule):
     """``kind = "thread"``: a comment thread, found by its signatures (:mod:`cleaner.boilerplate.thread`)."""
 
     spec: ThreadSpec
+
+
+#: Patterns to try in full, each after the guards that every line it matches passes.
+Tries = tuple[tuple[tuple[literals.Guard, ...], regex.Pattern[str]], ...]
+
+
+def guarded(patterns: tuple[str, ...]) -> Tries:
+    """``patterns`` as ``(guards, pattern)`` pairs: a line matches one of them in full exactly when,
+    for one pair, every guard finds something in it and the pattern matches it in full.
+
+    A pattern with guards (:func:`cleaner.ruleset.literals.guards`: words that every line it
+    matches holds) is tried alone, after them; the patterns without any are tried together, as
+    one alternation (one call).  Which pattern matches is never asked, only whether one does.
+    """
+    found = [(literals.guards(p), p) for p in patterns]
+    plain = [p for gs, p in found if not gs]
+    out: list[tuple[tuple[literals.Guard, ...], regex.Pattern[str]]] = []
+    if plain:
+        out.append(((), regex.compile("|".join(f"(?:{p})" for p in plain), regex.V0)))
+    out += [(gs, regex.compile(p, regex.V0)) for gs, p in found if gs]
+    return tuple(out)
+
+
+def _tried(tries: Tries, line: str) -> bool:
+    """Whether one pattern of ``tries`` (:func:`guarded`) matches ``line`` in full."""
+    low: str | None = ""  # lowercased when a guard first asks
+    for guards, pattern in tries:
+        if guards:
+            if low == "":
+                low = literals.folded(line)
+            if not literals.passes(guards, low):
+                continue
+        if pattern.fullmatch(line) is not None:
+            return True
+    return False
 
 
 #: A rule that the boilerplate engine applies.
@@ -547,6 +594,7 @@ def _build_rule(data: dict[str, Any], where: str) -> Rule:
         return BlockRule(
             **common,
             anchor_matcher=anchor,
+            anchor_texts=tuple(data["anchor"]),
             prefilter=_compile(data["prefilter"], where) if "prefilter" in data else None,
             after=_neighbours(data.get("after"), where),
             before=_neighbours(data.get("before"), where),
