@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import operator
 import os
 import re
 import shutil
@@ -49,6 +48,7 @@ from cleaner.dedup import banded as bd
 from cleaner.dedup.banded import Table
 from cleaner.engines import EngineError
 from cleaner.engines import tasks as tk
+from cleaner.engines.spill import Scratch
 from cleaner.errors import CleanerError, InputError, OutputError
 from cleaner.io.discover import InputFile, ReadReport, plan_inputs, shown_path
 from cleaner.io.writers import (
@@ -184,14 +184,15 @@ def _split(table: Table, how: str, column: str, parts: int, per: int) -> list[Ta
 
 
 def route(
-    client: Client, parts: Sequence[Future[Any]], how: str, column: str, n_out: int, per: int = 1
+    scratch: Scratch, parts: Sequence[Future[Any]], how: str, column: str, n_out: int, per: int = 1
 ) -> list[list[Future[Any]]]:
     """A shuffle: every partition split by ``how`` into ``n_out`` pieces; piece lists per destination.
 
-    The pieces stay where they were made until their destination's task fetches them.
+    The pieces stay where they were made (in the scratch folder, or the worker's memory without
+    one) until their destination's task reads them.
     """
-    splits = [client.submit(_split, p, how, column, n_out, per, pure=False) for p in parts]
-    return [[client.submit(operator.getitem, s, j, pure=False) for s in splits] for j in range(n_out)]
+    splits = [scratch.submit(_split, p, how, column, n_out, per, many=True) for p in parts]
+    return [[scratch.pick(s, j) for s in splits] for j in range(n_out)]
 
 
 def _concat(*pieces: Table) -> Table:
@@ -206,7 +207,7 @@ def _getitem(obj: Any, name: str) -> Any:
 
 
 def repeats_table(
-    client: Client, work: list[list[InputFile]], settings: Settings, text_key: str, id_key: str, skip_bad: bool
+    scratch: Scratch, work: list[list[InputFile]], settings: Settings, text_key: str, id_key: str, skip_bad: bool
 ) -> Repeats | None:
     """The table CE001 reads, counted over the whole corpus by the workers (None when CE001 is off).
 
@@ -220,14 +221,13 @@ def repeats_table(
     if not rules:
         return None
     min_pages = min(r.min_pages for r in rules)
-    pairs = [client.submit(tk.evidence_pairs, files, text_key, id_key, skip_bad, pure=False) for files in work]
+    pairs = [scratch.submit(tk.evidence_pairs, files, text_key, id_key, skip_bad) for files in work]
     n = max(-(-len(pairs) // UNITS_PER_PARTITION), 1)
     counted = [
-        client.submit(tk.repeated_lines, min_pages, *pieces, pure=False)
-        for pieces in route(client, pairs, "hash", "line", n)
+        scratch.small(tk.repeated_lines, min_pages, *pieces) for pieces in route(scratch, pairs, "hash", "line", n)
     ]
     table = Repeats()
-    for part in client.gather(counted):
+    for part in scratch.gather(counted):
         table.counts.update(zip(part["line"].tolist(), part["count"].tolist(), strict=True))
     return table
 
@@ -244,6 +244,20 @@ def _broadcast(client: Client, table: Repeats | None) -> tuple[Any, str]:
     """The repeated-lines table sent once to every worker (a future, or None), and its name."""
     shared = client.scatter(table, broadcast=True) if table is not None else None
     return shared, _table_token(table)
+
+
+@contextlib.contextmanager
+def scratch_folder(stage: Path | None) -> Iterator[str]:
+    """A new scratch folder for spilled results (:mod:`cleaner.engines.spill`), removed at the end: inside the
+    staging folder when there is one, else in the temporary folder (which workers on other machines must share)."""
+    try:
+        folder = tempfile.mkdtemp(prefix=".cleaner-scratch-", dir=stage)
+    except OSError as exc:
+        raise write_error(stage or Path(tempfile.gettempdir()), exc) from None
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _print_reports(reports: Sequence[tk.UnitReport], err: TextIO, report: ReadReport) -> None:
@@ -295,7 +309,9 @@ def run_clean_dask(options: CleanOptions, out: TextIO, err: TextIO) -> ExitCode:
     try:
         with connect(options.scheduler) as client, engine_errors():
             table = (
-                repeats_table(client, work, options.settings, options.text_key, options.id_key, options.skip_bad)
+                repeats_table(
+                    Scratch(client, None), work, options.settings, options.text_key, options.id_key, options.skip_bad
+                )
                 if options.repeats
                 else None
             )
@@ -407,6 +423,7 @@ def _directed(edges: Table) -> Table:
 
 
 def _star(large: bool, *pieces: Table) -> tuple[Table, bool]:
+    """One step on the rows routed here, and whether they were stars already (each spilled on its own)."""
     rows = bd.concat(pieces, {"u": np.zeros(0, np.int64), "v": np.zeros(0, np.int64)})
     return bd.star_step(rows, large), bd.is_star_forest(rows) if large else False
 
@@ -497,8 +514,9 @@ def _count(signed: tk.SignedUnit) -> int:
 class Plan:
     """The banded dedup plan over signed units, on one client: stages as futures, gathered only when small."""
 
-    def __init__(self, client: Client, signed: list[Future[Any]], settings: Settings) -> None:
-        self.client = client
+    def __init__(self, scratch: Scratch, signed: list[Future[Any]], settings: Settings) -> None:
+        self.scratch = scratch
+        self.client = scratch.client
         self.signed = signed
         self.settings = settings
         self.per = UNITS_PER_PARTITION
@@ -511,25 +529,27 @@ class Plan:
         return self.tables[unit // self.per]
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        """One task (never merged with another of the same arguments: the stages are cheap to tell apart)."""
-        return self.client.submit(fn, *args, pure=False)
+        """One task, its result in the scratch folder."""
+        return self.scratch.submit(fn, *args)
 
     def by_unit(self, parts: Sequence[Future[Any]], column: str) -> list[list[Future[Any]]]:
         """Rows routed to the partition that holds the document of ``column``."""
-        return route(self.client, parts, "unit", column, len(self.tables), self.per)
+        return route(self.scratch, parts, "unit", column, len(self.tables), self.per)
 
     def by_hash(self, parts: Sequence[Future[Any]], column: str) -> list[list[Future[Any]]]:
         """Rows routed by a hash of ``column``."""
-        return route(self.client, parts, "hash", column, self.n)
+        return route(self.scratch, parts, "hash", column, self.n)
 
     def check_ids(self) -> None:
         """``InputError`` if two documents share an id (ids are routed by their hash and met there)."""
         rows = [self.submit(_id_rows, t) for t in self.tables]
-        found = self.client.gather([self.submit(_duplicate_ids, *p) for p in self.by_hash(rows, "h")])
+        found = self.scratch.gather([self.scratch.small(_duplicate_ids, *p) for p in self.by_hash(rows, "h")])
         clashes = sorted((gids[0], doc_id, gids) for part in found for doc_id, gids in part)
         if clashes:
             _, doc_id, gids = clashes[0]
-            where = [self.client.submit(_source, self.signed[g >> bd.POSITION_BITS], g).result() for g in gids[:2]]
+            where = self.scratch.gather(
+                [self.scratch.small(_source, self.signed[g >> bd.POSITION_BITS], g) for g in gids[:2]]
+            )
             raise InputError(
                 f"{where[1]}: id {doc_id!r} is also the id of {where[0]}; ids must be unique "
                 f"(--id-key names the field; records without one are known by file and line)"
@@ -560,10 +580,10 @@ class Plan:
         for _ in range(MAX_STAR_ROUNDS):
             for large in (True, False):
                 rows = [self.submit(_directed, e) for e in parts]
-                results = [self.submit(_star, large, *p) for p in self.by_hash(rows, "u")]
-                if large and all(self.client.gather([self.submit(operator.getitem, r, 1) for r in results])):
+                results = [self.scratch.submit(_star, large, *p, many=True) for p in self.by_hash(rows, "u")]
+                if large and all(self.scratch.gather([self.scratch.pick(r, 1) for r in results])):
                     return parts  # its input: stars already
-                parts = [self.submit(operator.getitem, r, 0) for r in results]
+                parts = [self.scratch.pick(r, 0) for r in results]
         raise EngineError(f"connected components did not settle in {MAX_STAR_ROUNDS} rounds")
 
 
@@ -608,36 +628,28 @@ def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
     made_dir = folder and not os.path.lexists(near)
     stage = _staging(near) if options.output is not None else None
     try:
-        with connect(options.scheduler) as client, engine_errors():
-            table = repeats_table(client, work, s, options.text_key, options.id_key, options.skip_bad)
+        with scratch_folder(stage) as spill_dir, connect(options.scheduler) as client, engine_errors():
+            scratch = Scratch(client, spill_dir)
+            table = repeats_table(scratch, work, s, options.text_key, options.id_key, options.skip_bad)
             shared, token = _broadcast(client, table)
             signed = [
-                client.submit(
-                    tk.sign_unit,
-                    u,
-                    files_u,
-                    s,
-                    shared,
-                    token,
-                    options.text_key,
-                    options.id_key,
-                    options.skip_bad,
-                    pure=False,
+                scratch.submit(
+                    tk.sign_unit, u, files_u, s, shared, token, options.text_key, options.id_key, options.skip_bad
                 )
                 for u, files_u in enumerate(work)
             ]
-            reports: list[tk.UnitReport] = client.gather([client.submit(_getitem, x, "report") for x in signed])
-            counts: list[int] = client.gather([client.submit(_count, x) for x in signed])
-            plan = Plan(client, signed, s)
+            reports: list[tk.UnitReport] = scratch.gather([scratch.small(_getitem, x, "report") for x in signed])
+            counts: list[int] = scratch.gather([scratch.small(_count, x) for x in signed])
+            plan = Plan(scratch, signed, s)
             plan.check_ids()
             final = plan.clusters()
-            duplicates = sum(client.gather([client.submit(_duplicates, f) for f in final]))
+            duplicates = sum(scratch.gather([scratch.small(_duplicates, f) for f in final]))
             if stage is not None:
                 writes = [
-                    client.submit(_write_verdicts, str(stage / PART.format(u)), x, final[u // plan.per], pure=False)
+                    scratch.small(_write_verdicts, str(stage / PART.format(u)), x, final[u // plan.per])
                     for u, x in enumerate(signed)
                 ]
-                client.gather(writes)
+                scratch.gather(writes)
         if stage is not None:
             assert options.output is not None
             if folder:
@@ -773,35 +785,32 @@ def index_manifest(
     if len(set(keys)) != len(keys):
         raise InputError("two inputs have the same path in the manifest; name each once")
     work = units(ordered)
-    with connect(options.scheduler) as client, engine_errors():
-        table = repeats_table(client, work, s, options.text_key, "id", options.skip_bad)
+    with scratch_folder(None) as spill_dir, connect(options.scheduler) as client, engine_errors():
+        scratch = Scratch(client, spill_dir)
+        table = repeats_table(scratch, work, s, options.text_key, "id", options.skip_bad)
         shared, token = _broadcast(client, table)
         signed = [
-            client.submit(
-                tk.index_unit, u, files_u, s, shared, token, options.text_key, options.skip_bad, str(base), pure=False
-            )
+            scratch.submit(tk.index_unit, u, files_u, s, shared, token, options.text_key, options.skip_bad, str(base))
             for u, files_u in enumerate(work)
         ]
-        reports: list[tk.UnitReport] = client.gather([client.submit(_getitem, x, "report") for x in signed])
-        plan = Plan(client, signed, s)
+        reports: list[tk.UnitReport] = scratch.gather([scratch.small(_getitem, x, "report") for x in signed])
+        plan = Plan(scratch, signed, s)
         final = plan.clusters()
         per = plan.per
-        minima = client.gather([client.submit(_minima, x, final[u // per]) for u, x in enumerate(signed)])
+        minima = scratch.gather([scratch.small(_minima, x, final[u // per]) for u, x in enumerate(signed)])
         offsets = np.concatenate([[0], np.cumsum(minima)]).astype(int).tolist()
-        numbering = [
-            client.submit(_numbering, x, final[u // per], offsets[u], pure=False) for u, x in enumerate(signed)
-        ]
-        children = [client.submit(_children, f, pure=False) for f in final]
+        numbering = [scratch.submit(_numbering, x, final[u // per], offsets[u]) for u, x in enumerate(signed)]
+        children = [scratch.submit(_children, f) for f in final]
         numbered = [
-            client.submit(_centre_numbers, numbering[g * per : (g + 1) * per], *p, pure=False)
+            scratch.submit(_centre_numbers, numbering[g * per : (g + 1) * per], *p)
             for g, p in enumerate(plan.by_unit(children, "centre"))
         ]
         to_gid = plan.by_unit(numbered, "gid")
         entries_f = [
-            client.submit(_entries, x, final[u // per], numbering[u], *to_gid[u // per], pure=False)
-            for u, x in enumerate(signed)
+            scratch.submit(_entries, x, final[u // per], numbering[u], *to_gid[u // per]) for u, x in enumerate(signed)
         ]
-        entries = [e for part in client.gather(entries_f) for e in part]
+        # read back one unit at a time, in path order (the client renders the manifest from them)
+        entries = [e for f in entries_f for e in scratch.gather([f])[0]]
     _print_reports(reports, err, report)
     used = {code for e in entries for code in e.edits}
     slugs = {rule.code: rule.slug for rule in ruleset.rules if rule.code in used}
