@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -166,9 +167,57 @@ def test_duplicate_ids_are_an_error_on_cluster(tmp_path: Path, cluster: str) -> 
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cleaner-stage")] == []
 
 
+def test_store_on_cluster_is_the_local_store(corpus: Path, cluster: str, tmp_path: Path) -> None:
+    """Two runs against a store folder: the verdicts and the parts of the local engine, and those of one run."""
+    from cleaner.settings import Settings
+
+    pq = pytest.importorskip("pyarrow.parquet")
+    shards = sorted(str(p) for p in corpus.glob("*.jsonl"))
+    first, second = shards[:10], shards[10:]
+    whole = tmp_path / "whole.jsonl"
+    options = DedupOptions(shards, output=str(whole), settings=Settings(ignore=("CE001",)))  # no evidence with a store
+    assert run_dedup(options, err=io.StringIO()) == 0
+    parts: dict[str, list[object]] = {}
+    for engine in ("local", "dask"):
+        store = tmp_path / f"store-{engine}"
+        for k, paths in enumerate((first, second)):
+            out = tmp_path / f"{engine}-{k}.jsonl"
+            opts = DedupOptions(paths, output=str(out), store=str(store), engine=engine, scheduler=cluster)
+            assert run_dedup(opts, err=io.StringIO()) == 0
+            if k == 0:
+                part0 = (store / "part-00000.parquet").read_bytes()
+        assert (tmp_path / f"{engine}-1.jsonl").read_bytes() == whole.read_bytes()  # as one run over both
+        assert (store / "part-00000.parquet").read_bytes() == part0  # appended, never rewritten
+        assert sorted(p.name for p in store.iterdir()) == ["part-00000.parquet", "part-00001.parquet", "store.json"]
+        parts[engine] = [pq.read_table(store / f"part-0000{k}.parquet").to_pylist() for k in (0, 1)]
+    assert parts["dask"] == parts["local"]
+    assert (tmp_path / "dask-0.jsonl").read_bytes() == (tmp_path / "local-0.jsonl").read_bytes()
+    # the same shards again: every document is known (same id, same text) and skipped, as locally
+    again = DedupOptions(second, output=str(tmp_path / "again.jsonl"), store=str(tmp_path / "store-dask"))
+    err = io.StringIO()
+    assert run_dedup(replace(again, engine="dask", scheduler=cluster), err=err) == 0
+    assert (
+        "(120 from the store, 0 new)" in err.getvalue()
+        and "skipped 60 documents already in the store" in err.getvalue()
+    )
+    assert (tmp_path / "again.jsonl").read_bytes() == whole.read_bytes()
+    assert len(list((tmp_path / "store-dask").iterdir())) == 3  # nothing new: no part
+    # an id of the store with another text is refused, and the store stays as it was
+    record = orjson.loads(Path(first[0]).read_bytes().splitlines()[0])
+    changed = tmp_path / "changed.jsonl"
+    changed.write_bytes(orjson.dumps({**record, "text": "Another story altogether."}) + b"\n")
+    before = tree(tmp_path / "store-dask")
+    result = runner.invoke(
+        app,
+        ["dedup", str(changed), "--store", str(tmp_path / "store-dask"), "--engine", "dask", "--scheduler", cluster],
+    )
+    assert result.exit_code == 2 and f"id {record['id']!r} is in the store" in result.output
+    assert tree(tmp_path / "store-dask") == before
+
+
 def test_refused_combinations_say_why(corpus: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["dedup", str(corpus), "--engine", "dask", "--store", str(tmp_path / "s.npz")])
-    assert result.exit_code == 2 and "--store" in result.output
+    assert result.exit_code == 2 and "keeps its store as a folder of Parquet parts" in result.output
     result = runner.invoke(app, ["clean", str(corpus), "--engine", "dask", "-o", str(tmp_path / "x.jsonl")])
     assert result.exit_code == 2 and "-o takes a folder" in result.output
     result = runner.invoke(app, ["clean", str(corpus), "--engine", "spark"])

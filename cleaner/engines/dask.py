@@ -46,6 +46,7 @@ from cleaner.corpus import Repeats
 from cleaner.dedup import Deduplicator, containment, estimate_jaccard
 from cleaner.dedup import banded as bd
 from cleaner.dedup.banded import Table
+from cleaner.dedup.store_folder import StoreFolder, is_folder_store
 from cleaner.engines import EngineError
 from cleaner.engines import tasks as tk
 from cleaner.engines.spill import Scratch
@@ -490,17 +491,78 @@ def _final(t: Table, *pieces: Table) -> Table:
     }
 
 
-def _id_rows(t: Table) -> Table:
+def _id_rows(signed: tk.SignedUnit) -> Table:
+    t = signed.table
     ids = t["id"]
-    return {"h": tk.text_hashes(ids.tolist()), "id": ids, "gid": t["gid"]}
+    digests = t["hash"] if "hash" in t else np.full(len(ids), "", dtype=object)
+    return {"h": tk.text_hashes(ids.tolist()), "id": ids, "gid": t["gid"], "hash": digests}
 
 
-def _duplicate_ids(*pieces: Table) -> list[tuple[str, list[int]]]:
-    rows = bd.concat(pieces, {"h": np.zeros(0, np.uint64), "id": np.zeros(0, object), "gid": np.zeros(0, np.int64)})
-    found: dict[str, list[int]] = {}
-    for doc_id, gid in zip(rows["id"].tolist(), rows["gid"].tolist(), strict=True):
-        found.setdefault(doc_id, []).append(gid)
-    return [(k, sorted(v)) for k, v in found.items() if len(v) > 1]
+def _duplicate_ids(*pieces: Table) -> list[tuple[str, list[int], list[str]]]:
+    """The ids met more than once among the rows routed here: each with its gids (in order) and text hashes."""
+    like = {
+        "h": np.zeros(0, np.uint64),
+        "id": np.zeros(0, object),
+        "gid": np.zeros(0, np.int64),
+        "hash": np.zeros(0, object),
+    }
+    rows = bd.concat(pieces, like)
+    found: dict[str, list[tuple[int, str]]] = {}
+    for doc_id, gid, digest in zip(rows["id"].tolist(), rows["gid"].tolist(), rows["hash"].tolist(), strict=True):
+        found.setdefault(doc_id, []).append((gid, digest))
+    return [(k, [g for g, _ in sorted(v)], [d for _, d in sorted(v)]) for k, v in found.items() if len(v) > 1]
+
+
+def check_ids(scratch: Scratch, signed: list[Future[Any]], stored: int, store: str | None) -> dict[int, list[int]]:
+    """The documents to leave out because the store has them (same id, same text), by unit; ``InputError`` for
+    an id met twice in the inputs, or in the store with another text (as the local run fails on the first of
+    them in input order).  Ids are routed by their hash and met there; units below ``stored`` are the store's.
+    """
+    n = max(-(-len(signed) // UNITS_PER_PARTITION), 1)
+    rows = [scratch.submit(_id_rows, x) for x in signed]
+    found = scratch.gather([scratch.small(_duplicate_ids, *p) for p in route(scratch, rows, "hash", "h", n)])
+    skip: dict[int, list[int]] = {}
+    errors: list[tuple[int, str, int]] = []  # (the offending document, its id, the one it clashes with)
+    for part in found:
+        for doc_id, gids, digests in part:
+            new = [k for k, g in enumerate(gids) if g >> bd.POSITION_BITS >= stored]
+            if not new:  # two stored documents: not this run's to judge (a store never holds them)
+                continue
+            if len(new) > 1:
+                errors.append((gids[new[1]], doc_id, gids[new[0]]))
+            elif new[0] > 0 and digests[0] != digests[new[0]]:  # gids[0] is in the store
+                errors.append((gids[new[0]], doc_id, -1))
+            else:
+                g = gids[new[0]]
+                skip.setdefault(g >> bd.POSITION_BITS, []).append(g)
+    if errors:
+        gid, doc_id, other = min(errors)
+        where = scratch.gather(
+            [scratch.small(_source, signed[g >> bd.POSITION_BITS], g) for g in (gid, other) if g >= 0]
+        )
+        if other < 0:
+            raise InputError(
+                f"{where[0]}: id {doc_id!r} is in the store {store} for another text; "
+                "a store cannot replace a document: give it a new id, or build a new store"
+            )
+        raise InputError(
+            f"{where[0]}: id {doc_id!r} is also the id of {where[1]}; ids must be unique "
+            f"(--id-key names the field; records without one are known by file and line)"
+        )
+    return skip
+
+
+def _drop(signed: tk.SignedUnit, gids: list[int]) -> tk.SignedUnit:
+    """The unit without the documents ``gids`` (their positions stay: ``sources`` is indexed by them)."""
+    keep = ~np.isin(signed.table["gid"], np.array(gids, dtype=np.int64))
+    return replace(signed, table=bd.take(signed.table, keep))
+
+
+def _store_rows(signed: tk.SignedUnit) -> tuple[Table, list[str]]:
+    """A unit's documents as a store keeps them, with their sources."""
+    t = signed.table
+    positions = (t["gid"] & ((1 << bd.POSITION_BITS) - 1)).tolist()
+    return {k: t[k] for k in ("id", "hash", "sig", "size", "length")}, [signed.sources[i] for i in positions]
 
 
 def _source(signed: tk.SignedUnit, gid: int) -> str:
@@ -540,21 +602,6 @@ class Plan:
         """Rows routed by a hash of ``column``."""
         return route(self.scratch, parts, "hash", column, self.n)
 
-    def check_ids(self) -> None:
-        """``InputError`` if two documents share an id (ids are routed by their hash and met there)."""
-        rows = [self.submit(_id_rows, t) for t in self.tables]
-        found = self.scratch.gather([self.scratch.small(_duplicate_ids, *p) for p in self.by_hash(rows, "h")])
-        clashes = sorted((gids[0], doc_id, gids) for part in found for doc_id, gids in part)
-        if clashes:
-            _, doc_id, gids = clashes[0]
-            where = self.scratch.gather(
-                [self.scratch.small(_source, self.signed[g >> bd.POSITION_BITS], g) for g in gids[:2]]
-            )
-            raise InputError(
-                f"{where[1]}: id {doc_id!r} is also the id of {where[0]}; ids must be unique "
-                f"(--id-key names the field; records without one are known by file and line)"
-            )
-
     def clusters(self) -> list[Future[Any]]:
         """Per partition: the table of its documents that are in a cluster of copies (see :func:`_final`)."""
         if not self.signed:
@@ -587,11 +634,18 @@ class Plan:
         raise EngineError(f"connected components did not settle in {MAX_STAR_ROUNDS} rounds")
 
 
-def _check_dedup(options: DedupOptions) -> None:
-    if options.store is not None:
-        raise InputError("--engine dask does not read or write a --store yet (the store of shards is not built)")
+def _check_dedup(options: DedupOptions) -> StoreFolder | None:
+    """The store (checked), if any; ``InputError`` for what the dask engine does not do."""
     if options.write_kept is not None:
         raise InputError("--engine dask does not --write-kept yet; run clean on the kept ids")
+    if options.store is None:
+        return None
+    if not is_folder_store(options.store):
+        raise InputError(
+            f"--store {options.store}: --engine dask keeps its store as a folder of Parquet parts (name a folder); "
+            "an .npz store is the local engine's"
+        )
+    return StoreFolder.open(Path(options.store), options.settings)
 
 
 def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
@@ -603,7 +657,7 @@ def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
     """
     from cleaner.commands.dedup import _check
 
-    _check_dedup(options)
+    store = _check_dedup(options)
     report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
     # a folder (named with a final slash, or one that exists) takes one verdict shard per unit
     folder = options.output is not None and (options.output.endswith(("/", os.sep)) or Path(options.output).is_dir())
@@ -621,27 +675,48 @@ def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
     options.settings.ruleset()
     s = options.settings
     work = units(files)
+    # the stored documents come first, one unit a row group of a part, as the local run adds them first
+    groups = store.groups() if store is not None else []
+    count = len(groups) + len(work)
     start = time.perf_counter()
     near = Path(options.output or ".") if folder else Path(options.output or ".").absolute().parent
     if options.output == "-":
         near = Path(tempfile.gettempdir())
     made_dir = folder and not os.path.lexists(near)
     stage = _staging(near) if options.output is not None else None
+    part: Path | None = None  # this run's part of the store, staged
     try:
         with scratch_folder(stage) as spill_dir, connect(options.scheduler) as client, engine_errors():
             scratch = Scratch(client, spill_dir)
-            table = repeats_table(scratch, work, s, options.text_key, options.id_key, options.skip_bad)
+            # no corpus evidence with a store, as locally: the store keeps signatures, not the table of lines
+            table = (
+                repeats_table(scratch, work, s, options.text_key, options.id_key, options.skip_bad)
+                if store is None
+                else None
+            )
             shared, token = _broadcast(client, table)
-            signed = [
+            signed = [scratch.submit(tk.stored_unit, u, g, s.num_perm) for u, g in enumerate(groups)]
+            signed += [
                 scratch.submit(
-                    tk.sign_unit, u, files_u, s, shared, token, options.text_key, options.id_key, options.skip_bad
+                    tk.sign_unit,
+                    len(groups) + u,
+                    files_u,
+                    s,
+                    shared,
+                    token,
+                    options.text_key,
+                    options.id_key,
+                    options.skip_bad,
+                    store is not None,
                 )
                 for u, files_u in enumerate(work)
             ]
             reports: list[tk.UnitReport] = scratch.gather([scratch.small(_getitem, x, "report") for x in signed])
+            skip = check_ids(scratch, signed, len(groups), options.store)
+            for u, gids in skip.items():
+                signed[u] = scratch.submit(_drop, signed[u], gids)
             counts: list[int] = scratch.gather([scratch.small(_count, x) for x in signed])
             plan = Plan(scratch, signed, s)
-            plan.check_ids()
             final = plan.clusters()
             duplicates = sum(scratch.gather([scratch.small(_duplicates, f) for f in final]))
             if stage is not None:
@@ -650,13 +725,20 @@ def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
                     for u, x in enumerate(signed)
                 ]
                 scratch.gather(writes)
+            if store is not None:  # this run's documents, read back one unit at a time
+                new = signed[len(groups) :]
+                part = store.stage(_store_rows(scratch.gather([x])[0]) for x in new)
         if stage is not None:
             assert options.output is not None
             if folder:
-                _commit_parts(stage, Path(options.output), len(work))
+                _commit_parts(stage, Path(options.output), count)
             else:
-                _concatenate(stage, len(work), options.output)
+                _concatenate(stage, count, options.output)
+        if part is not None and store is not None:
+            store.add(part)  # once the verdicts are in place, as the local run saves its store
     except BaseException:
+        if part is not None and store is not None:
+            store.discard(part)
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
             if made_dir:
@@ -667,7 +749,12 @@ def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
     seconds = time.perf_counter() - start
     total = sum(counts)
     clusters = total - duplicates
-    print(f"{total} documents, {clusters} clusters, {total - clusters} duplicates in {seconds:.2f}s", file=err)
+    stored = sum(g.rows for g in groups)
+    where = f" ({stored} from the store, {total - stored} new)" if store is not None else ""
+    print(f"{total} documents{where}, {clusters} clusters, {total - clusters} duplicates in {seconds:.2f}s", file=err)
+    skipped = sum(len(g) for g in skip.values())
+    if skipped:
+        print(f"skipped {skipped} documents already in the store", file=err)
     _print_skipped(report, err)
     return ExitCode.OK
 
