@@ -104,7 +104,7 @@ def test_text_files_grouped_into_units(raw_seeds: Path, cluster: str, tmp_path: 
     assert b"duplicate of" in manifests["local"]
 
 
-def dedup(corpus: Path, output: str, **engine: str) -> str:
+def dedup(corpus: Path | str, output: str, **engine: str) -> str:
     err = io.StringIO()
     assert run_dedup(DedupOptions([str(corpus)], output=output, jobs=2, **engine), err=err) == 0  # type: ignore[arg-type]
     return err.getvalue()
@@ -213,6 +213,41 @@ def test_store_on_cluster_is_the_local_store(corpus: Path, cluster: str, tmp_pat
     )
     assert result.exit_code == 2 and f"id {record['id']!r} is in the store" in result.output
     assert tree(tmp_path / "store-dask") == before
+
+
+@pytest.mark.parametrize("scheme", ["file://", "simplecache::file://"])
+def test_url_inputs_on_cluster_are_local_bytes(tmp_path: Path, cluster: str, scheme: str) -> None:
+    """Shards named by URL: ``file://`` is a local path; ``simplecache::file://`` goes to the workers as an fsspec
+    file system (as ``s3://`` would), each worker opening the shards through it."""
+    pytest.importorskip("fsspec")
+    make_shards(tmp_path / "c", shards=4, per_shard=4)
+    url = f"{scheme}{tmp_path / 'c'}"
+    got: dict[str, list[object]] = {}
+    for engine in ("local", "dask"):
+        out = tmp_path / engine
+        assert clean([url], out / "clean", engine=engine, scheduler=cluster)[0] == 0
+        dedup_err = dedup(url, str(out / "dups.jsonl"), engine=engine, scheduler=cluster)
+        manifest = IndexOptions([url], output=str(out / "index.json"), fmt=ManifestFormat.JSON, engine=engine)
+        assert run_index(replace(manifest, scheduler=cluster), err=io.StringIO()) == 0
+        got[engine] = [tree(out / "clean"), (out / "dups.jsonl").read_bytes(), (out / "index.json").read_bytes()]
+        assert "16 documents" in dedup_err
+    assert got["dask"] == got["local"]
+    assert len(got["local"][0]) == 4  # type: ignore[arg-type]
+    # a document's path: relative for file:// (a local path), the URL through fsspec
+    shown = "../c/shard-000.jsonl:1" if scheme == "file://" else f"{url}/shard-000.jsonl:1"
+    assert f'"path": "{shown}"'.encode() in got["local"][2]  # type: ignore[operator]
+
+
+def test_memory_url_on_cluster_is_one_line_error(cluster: str) -> None:
+    """fsspec's memory:// lives in the client's process: refused before any work, not a missing file on a worker."""
+    fsspec = pytest.importorskip("fsspec")
+    fsspec.filesystem("memory").pipe("/engine-test/a.jsonl", b'{"id": "a", "text": "One story."}\n')
+    result = runner.invoke(app, ["dedup", "memory://engine-test", "--engine", "dask", "--scheduler", cluster])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith(
+        "error: memory://engine-test/a.jsonl: a memory:// file lives in this process"
+    )
+    assert result.output.count("\n") == 1
 
 
 def test_refused_combinations_say_why(corpus: Path, tmp_path: Path) -> None:

@@ -165,10 +165,23 @@ def units(files: list[InputFile]) -> list[list[InputFile]]:
     return out
 
 
-def refuse_stdin(files: list[InputFile]) -> None:
-    """Stdin cannot be split between workers."""
+def refuse_unshared(files: list[InputFile]) -> None:
+    """Inputs the workers cannot read: stdin (it cannot be split between them) and a file system that lives in
+    this process (fsspec's ``memory://``).  URLs of other file systems go to the workers with their file
+    system (``s3://``, ``gs://``, ``simplecache::...``), which each worker opens itself."""
     if any(f.kind == "stdin" for f in files):
         raise InputError("--engine dask reads files (shards); stdin cannot be split between workers")
+    for f in files:
+        if f.fs is not None and "memory" in _protocols(f.fs):
+            raise InputError(
+                f"{f.shown}: a memory:// file lives in this process, and the dask engine's workers are other "
+                "processes: copy it to a file system they share (a folder, s3://, ...)"
+            )
+
+
+def _protocols(fs: Any) -> tuple[str, ...]:
+    protocol = getattr(fs, "protocol", ())
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
 
 
 # --- shuffles -------------------------------------------------------------------------------
@@ -298,7 +311,7 @@ def run_clean_dask(options: CleanOptions, out: TextIO, err: TextIO) -> ExitCode:
     slugs = {r.code: r.slug for r in ruleset.rules}
     report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
     files = plan_inputs(options.paths, report)
-    refuse_stdin(files)
+    refuse_unshared(files)
     root = Path(options.output) if options.mode is WriteMode.OUTPUT and options.output else None
     if root is not None:
         check_outputs(files, options.output)
@@ -671,7 +684,7 @@ def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
         check_writable_folder(out_dir, f"-o {shown_path(out_dir)}")
     else:
         files = _check(options, report)
-    refuse_stdin(files)
+    refuse_unshared(files)
     options.settings.ruleset()
     s = options.settings
     work = units(files)
@@ -863,7 +876,7 @@ def index_manifest(
     """
     if options.repeats_store is not None:
         raise InputError("--engine dask does not keep a --repeats-store yet")
-    refuse_stdin(files)
+    refuse_unshared(files)
     s = options.settings
     ruleset = s.ruleset()
     base = Path(os.path.abspath(base))
