@@ -21,14 +21,12 @@ import io
 import os
 import pickle
 import sys
-import threading
 import time
 from collections import Counter
 from typing import Any
 
-import psutil
 from distributed import Client, LocalCluster
-from scale import OUT, make
+from scale import OUT, Sampler, make
 
 from cleaner.commands.dedup import DedupOptions, run_dedup
 from cleaner.commands.index import IndexOptions, ManifestFormat, run_index
@@ -47,34 +45,22 @@ def held(dask_worker: Any) -> dict[str, int]:
     return dict(out)
 
 
-class Watch:
+class Watch(Sampler):
     """Samples a worker's RSS and held results in a thread; keeps the peaks."""
 
     def __init__(self, client: Client, pid: int) -> None:
-        self.client, self.proc = client, psutil.Process(pid)
-        self.peak_rss = 0
+        super().__init__([pid], every=0.25)
+        self.client = client
         self.peak_held = 0
         self.at_peak: dict[str, int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            with contextlib.suppress(Exception):  # a sample that meets the cluster between tasks
-                self.peak_rss = max(self.peak_rss, self.proc.memory_info().rss)
-                (sizes,) = self.client.run(held).values()
-                total = sum(sizes.values())
-                if total > self.peak_held:
-                    self.peak_held, self.at_peak = total, sizes
-            time.sleep(0.25)
-
-    def __enter__(self) -> Watch:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    def sample(self) -> None:
+        super().sample()
+        with contextlib.suppress(Exception):  # a sample that meets the cluster between tasks
+            (sizes,) = self.client.run(held).values()
+            total = sum(sizes.values())
+            if total > self.peak_held:
+                self.peak_held, self.at_peak = total, sizes
 
 
 def main() -> int:
@@ -116,7 +102,7 @@ def main() -> int:
             (after,) = client.run(held).values()
             top = ", ".join(f"{k} {v / 1e6:.1f}" for k, v in sorted(watch.at_peak.items(), key=lambda kv: -kv[1])[:5])
             print(
-                f"{size:g} MB, {docs} documents, {command}: {seconds:.0f} s, peak RSS {watch.peak_rss / 1e6:.0f} MB, "
+                f"{size:g} MB, {docs} documents, {command}: {seconds:.0f} s, peak RSS {watch.peak[0] / 1e6:.0f} MB, "
                 f"peak held {watch.peak_held / 1e6:.1f} MB ({top}); "
                 f"held after the run {sum(after.values()) / 1e6:.1f} MB",
                 flush=True,

@@ -95,18 +95,23 @@ def commands(corpus: Path, address: str) -> dict[str, Callable[[Path], int]]:
 class Sampler:
     """The peak resident memory of each worker process, sampled in a thread."""
 
-    def __init__(self, pids: list[int]) -> None:
+    def __init__(self, pids: list[int], every: float = 0.2) -> None:
         self.procs = [psutil.Process(p) for p in pids]
         self.peak = [0] * len(pids)
+        self.every = every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def sample(self) -> None:
+        """One sample of every worker (a subclass samples more)."""
+        for k, p in enumerate(self.procs):
+            with contextlib.suppress(psutil.Error):  # a worker that was just restarted
+                self.peak[k] = max(self.peak[k], p.memory_info().rss)
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            for k, p in enumerate(self.procs):
-                with contextlib.suppress(psutil.Error):  # a worker that was just restarted
-                    self.peak[k] = max(self.peak[k], p.memory_info().rss)
-            time.sleep(0.2)
+            self.sample()
+            time.sleep(self.every)
 
     def __enter__(self) -> Sampler:
         self._thread.start()
