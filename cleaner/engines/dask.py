@@ -15,8 +15,14 @@ units goes through hash shuffles of numpy tables held on the workers (futures, n
 - index: the same, plus cluster numbers counted in path order, and the manifest rows gathered in
   path order to render the same INDEX.md or JSON.
 
-Workers write into a staging folder beside the output, which must be on a file system the
-client and the workers share.  If a task fails or a worker dies for good, the staging folder is
+The tasks of dedup and index write their results into a scratch folder and their futures hold
+paths (:mod:`cleaner.engines.spill`), so that a worker holds the task it runs, not the corpus.
+With ``--store DIR`` the stored documents are units of their own, first (a row group each), and
+the run's documents are added to the store as one part (:mod:`cleaner.dedup.store_folder`).
+
+Workers write into a staging folder beside the output (the scratch folder is inside it, or in
+the temporary folder without an output), which must be on a file system the client and the
+workers share.  If a task fails or a worker dies for good, the staging folder is
 removed and nothing is presented as complete.  Dask reruns the tasks of a worker that died on
 another (``distributed.scheduler.allowed-failures``); the tasks are pure, so the result is the same.
 """
