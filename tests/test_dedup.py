@@ -290,6 +290,13 @@ def test_store_folder_run_that_fails_while_writing_leaves_it_as_it_was(
     with pytest.raises(OutputError, match="No space left"):
         run_dedup(DedupOptions(paths=[str(new)], store=str(store)))
     assert {p.name: p.read_bytes() for p in store.iterdir()} == before  # no part, no temporary file
+    # a first run killed while writing its part leaves a hidden temporary file: the folder is still a new store
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / ".part-killed.tmp").write_bytes(b"PAR1 half")
+    monkeypatch.undo()
+    assert run_dedup(DedupOptions(paths=[str(old)], store=str(fresh))) == 0
+    assert sorted(p.name for p in fresh.iterdir()) == [".part-killed.tmp", "part-00000.parquet", "store.json"]
 
 
 def test_cli_writes_verdicts_and_kept_documents(tmp_path: Path) -> None:

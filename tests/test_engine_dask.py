@@ -253,6 +253,9 @@ def test_memory_url_on_cluster_is_one_line_error(cluster: str) -> None:
 def test_refused_combinations_say_why(corpus: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["dedup", str(corpus), "--engine", "dask", "--store", str(tmp_path / "s.npz")])
     assert result.exit_code == 2 and "keeps its store as a folder of Parquet parts" in result.output
+    args = ["dedup", str(corpus), "--engine", "dask", "--store", str(tmp_path / "s"), "-o", str(tmp_path / "s" / "v/")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "-o and --store name the same place" in result.output
     result = runner.invoke(app, ["clean", str(corpus), "--engine", "dask", "-o", str(tmp_path / "x.jsonl")])
     assert result.exit_code == 2 and "-o takes a folder" in result.output
     result = runner.invoke(app, ["clean", str(corpus), "--engine", "spark"])

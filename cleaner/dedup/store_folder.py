@@ -127,7 +127,8 @@ class StoreFolder:
             raise InputError(f"--store {shown}: exists and is not a folder (an .npz store is named with .npz)")
         meta = path / META
         if not meta.exists():
-            if path.is_dir() and any(path.iterdir()):
+            # a first run killed while writing leaves its hidden temporary file: still a new store
+            if path.is_dir() and any(not p.name.startswith(".") for p in path.iterdir()):
                 raise InputError(f"--store {shown}: a folder that is not a signature store (no {META}); name a new one")
             return store
         try:

@@ -664,7 +664,12 @@ def _check_dedup(options: DedupOptions) -> StoreFolder | None:
             f"--store {options.store}: --engine dask keeps its store as a folder of Parquet parts (name a folder); "
             "an .npz store is the local engine's"
         )
-    return StoreFolder.open(Path(options.store), options.settings)
+    where = Path(options.store).absolute()
+    if options.output not in (None, "-"):  # -o DIR/ is not checked by the local engine's _check
+        out = Path(str(options.output)).absolute()
+        if out == where or where in out.parents or out in where.parents:
+            raise OutputError(f"-o and --store name the same place ({shown_path(where)})")
+    return StoreFolder.open(where, options.settings)
 
 
 def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
