@@ -528,7 +528,7 @@ def clean(
     help="Find near-duplicate stories: clean, sign, cluster; one verdict per document.\n\n" + DEDUP_EXIT_CODES,
     epilog=examples(
         "cleaner dedup corpus/ -o dups.jsonl                    # one verdict per document",
-        "cleaner dedup new/ -o - --store sigs.npz               # compare with (and add to) a store",
+        "cleaner dedup new/ -o - --store sigs/                  # compare with (and add to) a store",
         "cleaner dedup data.jsonl --write-kept kept.jsonl -j 2  # one cleaned copy per story",
     ),
 )
@@ -553,8 +553,9 @@ def dedup(
         typer.Option(
             "--store",
             "--index",
-            metavar="FILE",
-            help="An .npz store of signatures: read if it exists, then updated with this run (--index: the old name).",
+            metavar="DIR",
+            help="A store of signatures: a folder of Parquet parts, read if it exists, then one part added for this "
+            "run (an .npz file: the old single-file store, rewritten; --index: the old name).",
         ),
     ] = None,
     select: Select = None,

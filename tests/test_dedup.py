@@ -29,6 +29,7 @@ from cleaner.dedup import (
     shingle_hashes,
     token_bytes,
 )
+from cleaner.errors import OutputError
 from cleaner.settings import Settings
 from tests.conftest import FIXTURES, SHARED
 
@@ -213,6 +214,89 @@ def test_index_with_other_parameters_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "other parameters" in result.output and "num_perm" in result.output
     assert index.read_bytes() == before
+
+
+# --- the store as a folder of Parquet parts ----------------------------------------------------
+
+
+def test_store_folder_is_appended_and_gives_one_run(tmp_path: Path) -> None:
+    old, new = _dupes_corpus(tmp_path)
+    whole = tmp_path / "whole.jsonl"
+    no_repeats = Settings(ignore=("CE001",))  # a run with a store counts no corpus evidence (see above)
+    assert run_dedup(DedupOptions(paths=[str(old), str(new)], output=str(whole), settings=no_repeats)) == 0
+    store = tmp_path / "store"
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    assert run_dedup(DedupOptions(paths=[str(old)], output=str(first), store=str(store))) == 0
+    assert sorted(p.name for p in store.iterdir()) == ["part-00000.parquet", "store.json"]
+    part0 = (store / "part-00000.parquet").read_bytes()
+    assert run_dedup(DedupOptions(paths=[str(new)], output=str(second), store=str(store))) == 0
+    assert second.read_bytes() == whole.read_bytes()  # the stored documents and the new ones, as one run
+    assert sorted(p.name for p in store.iterdir()) == ["part-00000.parquet", "part-00001.parquet", "store.json"]
+    assert (store / "part-00000.parquet").read_bytes() == part0  # appended: the first part never rewritten
+    pq = pytest.importorskip("pyarrow.parquet")
+    added = pq.read_table(store / "part-00001.parquet")
+    assert added.column("id").to_pylist() == [r["id"] for r in read_out(second)[20:]]
+    assert added.column("sig").type.list_size == 128
+    assert added.column("source").to_pylist()[0] == f"{new}:1"
+
+
+def test_store_folder_skips_what_it_holds_and_refuses_another_text(tmp_path: Path) -> None:
+    old, _new = _dupes_corpus(tmp_path)
+    store = tmp_path / "store"
+    assert run_dedup(DedupOptions(paths=[str(old)], store=str(store))) == 0
+    again = runner.invoke(app, ["dedup", str(old), "--store", str(store)])
+    assert again.exit_code == 0 and "skipped 20 documents already in the store" in again.output
+    assert sorted(p.name for p in store.iterdir()) == ["part-00000.parquet", "store.json"]  # nothing new to add
+    changed = write_jsonl(tmp_path / "changed.jsonl", [{"id": "a3", "text": "Another story altogether, told anew."}])
+    result = runner.invoke(app, ["dedup", str(changed), "--store", str(store)])
+    assert result.exit_code == 2
+    assert "id 'a3' is in the store" in result.output and "for another text" in result.output
+
+
+def test_store_folder_with_other_parameters_is_refused(tmp_path: Path) -> None:
+    old, new = _dupes_corpus(tmp_path)
+    store = tmp_path / "store"
+    assert run_dedup(DedupOptions(paths=[str(old)], store=str(store))) == 0
+    before = {p.name: p.read_bytes() for p in store.iterdir()}
+    result = runner.invoke(app, ["dedup", str(new), "--store", str(store), "--num-perm", "64", "-o", "-"])
+    assert result.exit_code == 2
+    assert (
+        result.output.count("\n") == 1
+        and "other parameters" in result.output
+        and "num_perm 128 (asked 64)" in result.output
+    )
+    assert {p.name: p.read_bytes() for p in store.iterdir()} == before
+    # another threshold is not refused: the bands are taken from the stored signatures again
+    assert runner.invoke(app, ["dedup", str(new), "--store", str(store), "--threshold", "0.7"]).exit_code == 0
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    result = runner.invoke(app, ["dedup", str(new), "--store", str(tmp_path / "other")])
+    assert result.exit_code == 2 and "not a signature store" in result.output
+
+
+def test_store_folder_run_that_fails_while_writing_leaves_it_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = _dupes_corpus(tmp_path)
+    store = tmp_path / "store"
+    assert run_dedup(DedupOptions(paths=[str(old)], store=str(store))) == 0
+    before = {p.name: p.read_bytes() for p in store.iterdir()}
+    from cleaner.dedup import store_folder
+
+    def broken(*args: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_folder, "to_arrow", broken)
+    with pytest.raises(OutputError, match="No space left"):
+        run_dedup(DedupOptions(paths=[str(new)], store=str(store)))
+    assert {p.name: p.read_bytes() for p in store.iterdir()} == before  # no part, no temporary file
+    # a first run killed while writing its part leaves a hidden temporary file: the folder is still a new store
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / ".part-killed.tmp").write_bytes(b"PAR1 half")
+    monkeypatch.undo()
+    assert run_dedup(DedupOptions(paths=[str(old)], store=str(fresh))) == 0
+    assert sorted(p.name for p in fresh.iterdir()) == [".part-killed.tmp", "part-00000.parquet", "store.json"]
 
 
 def test_cli_writes_verdicts_and_kept_documents(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -103,7 +104,7 @@ def test_text_files_grouped_into_units(raw_seeds: Path, cluster: str, tmp_path: 
     assert b"duplicate of" in manifests["local"]
 
 
-def dedup(corpus: Path, output: str, **engine: str) -> str:
+def dedup(corpus: Path | str, output: str, **engine: str) -> str:
     err = io.StringIO()
     assert run_dedup(DedupOptions([str(corpus)], output=output, jobs=2, **engine), err=err) == 0  # type: ignore[arg-type]
     return err.getvalue()
@@ -166,9 +167,95 @@ def test_duplicate_ids_are_an_error_on_cluster(tmp_path: Path, cluster: str) -> 
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cleaner-stage")] == []
 
 
+def test_store_on_cluster_is_the_local_store(corpus: Path, cluster: str, tmp_path: Path) -> None:
+    """Two runs against a store folder: the verdicts and the parts of the local engine, and those of one run."""
+    from cleaner.settings import Settings
+
+    pq = pytest.importorskip("pyarrow.parquet")
+    shards = sorted(str(p) for p in corpus.glob("*.jsonl"))
+    first, second = shards[:10], shards[10:]
+    whole = tmp_path / "whole.jsonl"
+    options = DedupOptions(shards, output=str(whole), settings=Settings(ignore=("CE001",)))  # no evidence with a store
+    assert run_dedup(options, err=io.StringIO()) == 0
+    parts: dict[str, list[object]] = {}
+    for engine in ("local", "dask"):
+        store = tmp_path / f"store-{engine}"
+        for k, paths in enumerate((first, second)):
+            out = tmp_path / f"{engine}-{k}.jsonl"
+            opts = DedupOptions(paths, output=str(out), store=str(store), engine=engine, scheduler=cluster)
+            assert run_dedup(opts, err=io.StringIO()) == 0
+            if k == 0:
+                part0 = (store / "part-00000.parquet").read_bytes()
+        assert (tmp_path / f"{engine}-1.jsonl").read_bytes() == whole.read_bytes()  # as one run over both
+        assert (store / "part-00000.parquet").read_bytes() == part0  # appended, never rewritten
+        assert sorted(p.name for p in store.iterdir()) == ["part-00000.parquet", "part-00001.parquet", "store.json"]
+        parts[engine] = [pq.read_table(store / f"part-0000{k}.parquet").to_pylist() for k in (0, 1)]
+    assert parts["dask"] == parts["local"]
+    assert (tmp_path / "dask-0.jsonl").read_bytes() == (tmp_path / "local-0.jsonl").read_bytes()
+    # the same shards again: every document is known (same id, same text) and skipped, as locally
+    again = DedupOptions(second, output=str(tmp_path / "again.jsonl"), store=str(tmp_path / "store-dask"))
+    err = io.StringIO()
+    assert run_dedup(replace(again, engine="dask", scheduler=cluster), err=err) == 0
+    assert (
+        "(120 from the store, 0 new)" in err.getvalue()
+        and "skipped 60 documents already in the store" in err.getvalue()
+    )
+    assert (tmp_path / "again.jsonl").read_bytes() == whole.read_bytes()
+    assert len(list((tmp_path / "store-dask").iterdir())) == 3  # nothing new: no part
+    # an id of the store with another text is refused, and the store stays as it was
+    record = orjson.loads(Path(first[0]).read_bytes().splitlines()[0])
+    changed = tmp_path / "changed.jsonl"
+    changed.write_bytes(orjson.dumps({**record, "text": "Another story altogether."}) + b"\n")
+    before = tree(tmp_path / "store-dask")
+    result = runner.invoke(
+        app,
+        ["dedup", str(changed), "--store", str(tmp_path / "store-dask"), "--engine", "dask", "--scheduler", cluster],
+    )
+    assert result.exit_code == 2 and f"id {record['id']!r} is in the store" in result.output
+    assert tree(tmp_path / "store-dask") == before
+
+
+@pytest.mark.parametrize("scheme", ["file://", "simplecache::file://"])
+def test_url_inputs_on_cluster_are_local_bytes(tmp_path: Path, cluster: str, scheme: str) -> None:
+    """Shards named by URL: ``file://`` is a local path; ``simplecache::file://`` goes to the workers as an fsspec
+    file system (as ``s3://`` would), each worker opening the shards through it."""
+    pytest.importorskip("fsspec")
+    make_shards(tmp_path / "c", shards=4, per_shard=4)
+    url = f"{scheme}{tmp_path / 'c'}"
+    got: dict[str, list[object]] = {}
+    for engine in ("local", "dask"):
+        out = tmp_path / engine
+        assert clean([url], out / "clean", engine=engine, scheduler=cluster)[0] == 0
+        dedup_err = dedup(url, str(out / "dups.jsonl"), engine=engine, scheduler=cluster)
+        manifest = IndexOptions([url], output=str(out / "index.json"), fmt=ManifestFormat.JSON, engine=engine)
+        assert run_index(replace(manifest, scheduler=cluster), err=io.StringIO()) == 0
+        got[engine] = [tree(out / "clean"), (out / "dups.jsonl").read_bytes(), (out / "index.json").read_bytes()]
+        assert "16 documents" in dedup_err
+    assert got["dask"] == got["local"]
+    assert len(got["local"][0]) == 4  # type: ignore[arg-type]
+    # a document's path: relative for file:// (a local path), the URL through fsspec
+    shown = "../c/shard-000.jsonl:1" if scheme == "file://" else f"{url}/shard-000.jsonl:1"
+    assert f'"path": "{shown}"'.encode() in got["local"][2]  # type: ignore[operator]
+
+
+def test_memory_url_on_cluster_is_one_line_error(cluster: str) -> None:
+    """fsspec's memory:// lives in the client's process: refused before any work, not a missing file on a worker."""
+    fsspec = pytest.importorskip("fsspec")
+    fsspec.filesystem("memory").pipe("/engine-test/a.jsonl", b'{"id": "a", "text": "One story."}\n')
+    result = runner.invoke(app, ["dedup", "memory://engine-test", "--engine", "dask", "--scheduler", cluster])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith(
+        "error: memory://engine-test/a.jsonl: a memory:// file lives in this process"
+    )
+    assert result.output.count("\n") == 1
+
+
 def test_refused_combinations_say_why(corpus: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["dedup", str(corpus), "--engine", "dask", "--store", str(tmp_path / "s.npz")])
-    assert result.exit_code == 2 and "--store" in result.output
+    assert result.exit_code == 2 and "keeps its store as a folder of Parquet parts" in result.output
+    args = ["dedup", str(corpus), "--engine", "dask", "--store", str(tmp_path / "s"), "-o", str(tmp_path / "s" / "v/")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "-o and --store name the same place" in result.output
     result = runner.invoke(app, ["clean", str(corpus), "--engine", "dask", "-o", str(tmp_path / "x.jsonl")])
     assert result.exit_code == 2 and "-o takes a folder" in result.output
     result = runner.invoke(app, ["clean", str(corpus), "--engine", "spark"])

@@ -22,6 +22,7 @@ from cleaner.dedup import (
     Deduplicator,
 )
 from cleaner.dedup.store import load_store, save_store, text_hash
+from cleaner.dedup.store_folder import StoreFolder, is_folder_store
 from cleaner.errors import InputError, OutputError
 from cleaner.io.discover import InputFile, ReadReport, plan_inputs, shown_path
 from cleaner.io.readers import read_documents
@@ -31,6 +32,7 @@ from cleaner.io.writers import (
     JsonlSink,
     check_output_file,
     check_outputs,
+    check_writable_folder,
     is_discard,
     is_jsonl_target,
 )
@@ -44,7 +46,7 @@ class DedupOptions:
 
     paths: list[str]
     output: str | None = None
-    store: str | None = None  # the .npz signature store (--store)
+    store: str | None = None  # the signature store (--store): a folder of Parquet parts, or an .npz file
     jobs: int = 1
     write_kept: str | None = None
     settings: Settings = field(default_factory=Settings)
@@ -67,7 +69,12 @@ def _check(options: DedupOptions, report: ReadReport) -> list[InputFile]:
             raise InputError(f"-o {target}: the verdicts are JSONL: name a file ({JSONL_OUTPUTS}), or - for stdout")
         check_outputs(files, target, option)
     if options.store is not None:
-        check_output_file(files, Path(options.store), "--store")
+        if is_folder_store(options.store):
+            StoreFolder.open(Path(options.store), options.settings)  # refused here if made with other parameters
+            where = Path(options.store)
+            check_writable_folder(where if where.is_dir() else where.parent, f"--store {shown_path(where)}")
+        else:
+            check_output_file(files, Path(options.store), "--store")
         targets.append(("--store", options.store))
     named = [(o, Path(t).absolute()) for o, t in targets if t != "-" and not is_discard(t)]
     for i, (o1, p1) in enumerate(named):
@@ -100,12 +107,16 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None, feedback: Feedba
     params = s.params
     dedup = Deduplicator(params, threshold=s.threshold, containment_threshold=s.containment)
     store_path = Path(options.store) if options.store else None
+    folder = StoreFolder.open(store_path, s) if store_path and is_folder_store(str(store_path)) else None
     known: dict[str, str] = {}
-    if store_path is not None and store_path.exists():
+    if folder is not None:
+        known = folder.load_into(dedup)
+    elif store_path is not None and store_path.exists():
         known = load_store(store_path, params, dedup)
     stored = len(known)
     hashes = list(known.values())
     first_seen: dict[str, str] = {}  # id -> where this run met it first
+    sources: list[str] = []  # where each new document came from (a folder store keeps it)
     start = time.perf_counter()
     skipped_known = 0
     with ExitStack() as stack:
@@ -148,6 +159,7 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None, feedback: Feedba
             i = dedup.add_text(doc.id, doc.text)
             if store_path is not None:
                 hashes.append(digest)
+                sources.append(doc.source)
             if spool is not None:
                 pickle.dump((i, doc), spool, protocol=pickle.HIGHEST_PROTOCOL)
         assignments = dedup.assign(s.keep)
@@ -185,7 +197,9 @@ def run_dedup(options: DedupOptions, err: TextIO | None = None, feedback: Feedba
         finally:
             if staged is not None:
                 staged.unlink(missing_ok=True)
-    if store_path is not None:
+    if folder is not None:
+        folder.append(folder.rows_of(dedup, stored, hashes[stored:], sources))
+    elif store_path is not None:
         save_store(store_path, params, dedup, hashes)
     seconds = time.perf_counter() - start
     clusters = sum(1 for a in assignments if a.keep)

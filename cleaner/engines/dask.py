@@ -15,8 +15,14 @@ units goes through hash shuffles of numpy tables held on the workers (futures, n
 - index: the same, plus cluster numbers counted in path order, and the manifest rows gathered in
   path order to render the same INDEX.md or JSON.
 
-Workers write into a staging folder beside the output, which must be on a file system the
-client and the workers share.  If a task fails or a worker dies for good, the staging folder is
+The tasks of dedup and index write their results into a scratch folder and their futures hold
+paths (:mod:`cleaner.engines.spill`), so that a worker holds the task it runs, not the corpus.
+With ``--store DIR`` the stored documents are units of their own, first (a row group each), and
+the run's documents are added to the store as one part (:mod:`cleaner.dedup.store_folder`).
+
+Workers write into a staging folder beside the output (the scratch folder is inside it, or in
+the temporary folder without an output), which must be on a file system the client and the
+workers share.  If a task fails or a worker dies for good, the staging folder is
 removed and nothing is presented as complete.  Dask reruns the tasks of a worker that died on
 another (``distributed.scheduler.allowed-failures``); the tasks are pure, so the result is the same.
 """
@@ -26,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import operator
 import os
 import re
 import shutil
@@ -47,8 +52,10 @@ from cleaner.corpus import Repeats
 from cleaner.dedup import Deduplicator, containment, estimate_jaccard
 from cleaner.dedup import banded as bd
 from cleaner.dedup.banded import Table
+from cleaner.dedup.store_folder import StoreFolder, is_folder_store
 from cleaner.engines import EngineError
 from cleaner.engines import tasks as tk
+from cleaner.engines.spill import Scratch
 from cleaner.errors import CleanerError, InputError, OutputError
 from cleaner.io.discover import InputFile, ReadReport, plan_inputs, shown_path
 from cleaner.io.writers import (
@@ -164,10 +171,23 @@ def units(files: list[InputFile]) -> list[list[InputFile]]:
     return out
 
 
-def refuse_stdin(files: list[InputFile]) -> None:
-    """Stdin cannot be split between workers."""
+def refuse_unshared(files: list[InputFile]) -> None:
+    """Inputs the workers cannot read: stdin (it cannot be split between them) and a file system that lives in
+    this process (fsspec's ``memory://``).  URLs of other file systems go to the workers with their file
+    system (``s3://``, ``gs://``, ``simplecache::...``), which each worker opens itself."""
     if any(f.kind == "stdin" for f in files):
         raise InputError("--engine dask reads files (shards); stdin cannot be split between workers")
+    for f in files:
+        if f.fs is not None and "memory" in _protocols(f.fs):
+            raise InputError(
+                f"{f.shown}: a memory:// file lives in this process, and the dask engine's workers are other "
+                "processes: copy it to a file system they share (a folder, s3://, ...)"
+            )
+
+
+def _protocols(fs: Any) -> tuple[str, ...]:
+    protocol = getattr(fs, "protocol", ())
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
 
 
 # --- shuffles -------------------------------------------------------------------------------
@@ -184,14 +204,15 @@ def _split(table: Table, how: str, column: str, parts: int, per: int) -> list[Ta
 
 
 def route(
-    client: Client, parts: Sequence[Future[Any]], how: str, column: str, n_out: int, per: int = 1
+    scratch: Scratch, parts: Sequence[Future[Any]], how: str, column: str, n_out: int, per: int = 1
 ) -> list[list[Future[Any]]]:
     """A shuffle: every partition split by ``how`` into ``n_out`` pieces; piece lists per destination.
 
-    The pieces stay where they were made until their destination's task fetches them.
+    The pieces stay where they were made (in the scratch folder, or the worker's memory without
+    one) until their destination's task reads them.
     """
-    splits = [client.submit(_split, p, how, column, n_out, per, pure=False) for p in parts]
-    return [[client.submit(operator.getitem, s, j, pure=False) for s in splits] for j in range(n_out)]
+    splits = [scratch.submit(_split, p, how, column, n_out, per, many=True) for p in parts]
+    return [[scratch.pick(s, j) for s in splits] for j in range(n_out)]
 
 
 def _concat(*pieces: Table) -> Table:
@@ -206,7 +227,7 @@ def _getitem(obj: Any, name: str) -> Any:
 
 
 def repeats_table(
-    client: Client, work: list[list[InputFile]], settings: Settings, text_key: str, id_key: str, skip_bad: bool
+    scratch: Scratch, work: list[list[InputFile]], settings: Settings, text_key: str, id_key: str, skip_bad: bool
 ) -> Repeats | None:
     """The table CE001 reads, counted over the whole corpus by the workers (None when CE001 is off).
 
@@ -220,14 +241,13 @@ def repeats_table(
     if not rules:
         return None
     min_pages = min(r.min_pages for r in rules)
-    pairs = [client.submit(tk.evidence_pairs, files, text_key, id_key, skip_bad, pure=False) for files in work]
+    pairs = [scratch.submit(tk.evidence_pairs, files, text_key, id_key, skip_bad) for files in work]
     n = max(-(-len(pairs) // UNITS_PER_PARTITION), 1)
     counted = [
-        client.submit(tk.repeated_lines, min_pages, *pieces, pure=False)
-        for pieces in route(client, pairs, "hash", "line", n)
+        scratch.small(tk.repeated_lines, min_pages, *pieces) for pieces in route(scratch, pairs, "hash", "line", n)
     ]
     table = Repeats()
-    for part in client.gather(counted):
+    for part in scratch.gather(counted):
         table.counts.update(zip(part["line"].tolist(), part["count"].tolist(), strict=True))
     return table
 
@@ -244,6 +264,20 @@ def _broadcast(client: Client, table: Repeats | None) -> tuple[Any, str]:
     """The repeated-lines table sent once to every worker (a future, or None), and its name."""
     shared = client.scatter(table, broadcast=True) if table is not None else None
     return shared, _table_token(table)
+
+
+@contextlib.contextmanager
+def scratch_folder(stage: Path | None) -> Iterator[str]:
+    """A new scratch folder for spilled results (:mod:`cleaner.engines.spill`), removed at the end: inside the
+    staging folder when there is one, else in the temporary folder (which workers on other machines must share)."""
+    try:
+        folder = tempfile.mkdtemp(prefix=".cleaner-scratch-", dir=stage)
+    except OSError as exc:
+        raise write_error(stage or Path(tempfile.gettempdir()), exc) from None
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _print_reports(reports: Sequence[tk.UnitReport], err: TextIO, report: ReadReport) -> None:
@@ -283,7 +317,7 @@ def run_clean_dask(options: CleanOptions, out: TextIO, err: TextIO) -> ExitCode:
     slugs = {r.code: r.slug for r in ruleset.rules}
     report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
     files = plan_inputs(options.paths, report)
-    refuse_stdin(files)
+    refuse_unshared(files)
     root = Path(options.output) if options.mode is WriteMode.OUTPUT and options.output else None
     if root is not None:
         check_outputs(files, options.output)
@@ -295,7 +329,9 @@ def run_clean_dask(options: CleanOptions, out: TextIO, err: TextIO) -> ExitCode:
     try:
         with connect(options.scheduler) as client, engine_errors():
             table = (
-                repeats_table(client, work, options.settings, options.text_key, options.id_key, options.skip_bad)
+                repeats_table(
+                    Scratch(client, None), work, options.settings, options.text_key, options.id_key, options.skip_bad
+                )
                 if options.repeats
                 else None
             )
@@ -407,6 +443,7 @@ def _directed(edges: Table) -> Table:
 
 
 def _star(large: bool, *pieces: Table) -> tuple[Table, bool]:
+    """One step on the rows routed here, and whether they were stars already (each spilled on its own)."""
     rows = bd.concat(pieces, {"u": np.zeros(0, np.int64), "v": np.zeros(0, np.int64)})
     return bd.star_step(rows, large), bd.is_star_forest(rows) if large else False
 
@@ -473,17 +510,78 @@ def _final(t: Table, *pieces: Table) -> Table:
     }
 
 
-def _id_rows(t: Table) -> Table:
+def _id_rows(signed: tk.SignedUnit) -> Table:
+    t = signed.table
     ids = t["id"]
-    return {"h": tk.text_hashes(ids.tolist()), "id": ids, "gid": t["gid"]}
+    digests = t["hash"] if "hash" in t else np.full(len(ids), "", dtype=object)
+    return {"h": tk.text_hashes(ids.tolist()), "id": ids, "gid": t["gid"], "hash": digests}
 
 
-def _duplicate_ids(*pieces: Table) -> list[tuple[str, list[int]]]:
-    rows = bd.concat(pieces, {"h": np.zeros(0, np.uint64), "id": np.zeros(0, object), "gid": np.zeros(0, np.int64)})
-    found: dict[str, list[int]] = {}
-    for doc_id, gid in zip(rows["id"].tolist(), rows["gid"].tolist(), strict=True):
-        found.setdefault(doc_id, []).append(gid)
-    return [(k, sorted(v)) for k, v in found.items() if len(v) > 1]
+def _duplicate_ids(*pieces: Table) -> list[tuple[str, list[int], list[str]]]:
+    """The ids met more than once among the rows routed here: each with its gids (in order) and text hashes."""
+    like = {
+        "h": np.zeros(0, np.uint64),
+        "id": np.zeros(0, object),
+        "gid": np.zeros(0, np.int64),
+        "hash": np.zeros(0, object),
+    }
+    rows = bd.concat(pieces, like)
+    found: dict[str, list[tuple[int, str]]] = {}
+    for doc_id, gid, digest in zip(rows["id"].tolist(), rows["gid"].tolist(), rows["hash"].tolist(), strict=True):
+        found.setdefault(doc_id, []).append((gid, digest))
+    return [(k, [g for g, _ in sorted(v)], [d for _, d in sorted(v)]) for k, v in found.items() if len(v) > 1]
+
+
+def check_ids(scratch: Scratch, signed: list[Future[Any]], stored: int, store: str | None) -> dict[int, list[int]]:
+    """The documents to leave out because the store has them (same id, same text), by unit; ``InputError`` for
+    an id met twice in the inputs, or in the store with another text (as the local run fails on the first of
+    them in input order).  Ids are routed by their hash and met there; units below ``stored`` are the store's.
+    """
+    n = max(-(-len(signed) // UNITS_PER_PARTITION), 1)
+    rows = [scratch.submit(_id_rows, x) for x in signed]
+    found = scratch.gather([scratch.small(_duplicate_ids, *p) for p in route(scratch, rows, "hash", "h", n)])
+    skip: dict[int, list[int]] = {}
+    errors: list[tuple[int, str, int]] = []  # (the offending document, its id, the one it clashes with)
+    for part in found:
+        for doc_id, gids, digests in part:
+            new = [k for k, g in enumerate(gids) if g >> bd.POSITION_BITS >= stored]
+            if not new:  # two stored documents: not this run's to judge (a store never holds them)
+                continue
+            if len(new) > 1:
+                errors.append((gids[new[1]], doc_id, gids[new[0]]))
+            elif new[0] > 0 and digests[0] != digests[new[0]]:  # gids[0] is in the store
+                errors.append((gids[new[0]], doc_id, -1))
+            else:
+                g = gids[new[0]]
+                skip.setdefault(g >> bd.POSITION_BITS, []).append(g)
+    if errors:
+        gid, doc_id, other = min(errors)
+        where = scratch.gather(
+            [scratch.small(_source, signed[g >> bd.POSITION_BITS], g) for g in (gid, other) if g >= 0]
+        )
+        if other < 0:
+            raise InputError(
+                f"{where[0]}: id {doc_id!r} is in the store {store} for another text; "
+                "a store cannot replace a document: give it a new id, or build a new store"
+            )
+        raise InputError(
+            f"{where[0]}: id {doc_id!r} is also the id of {where[1]}; ids must be unique "
+            f"(--id-key names the field; records without one are known by file and line)"
+        )
+    return skip
+
+
+def _drop(signed: tk.SignedUnit, gids: list[int]) -> tk.SignedUnit:
+    """The unit without the documents ``gids`` (their positions stay: ``sources`` is indexed by them)."""
+    keep = ~np.isin(signed.table["gid"], np.array(gids, dtype=np.int64))
+    return replace(signed, table=bd.take(signed.table, keep))
+
+
+def _store_rows(signed: tk.SignedUnit) -> tuple[Table, list[str]]:
+    """A unit's documents as a store keeps them, with their sources."""
+    t = signed.table
+    positions = (t["gid"] & ((1 << bd.POSITION_BITS) - 1)).tolist()
+    return {k: t[k] for k in ("id", "hash", "sig", "size", "length")}, [signed.sources[i] for i in positions]
 
 
 def _source(signed: tk.SignedUnit, gid: int) -> str:
@@ -497,8 +595,9 @@ def _count(signed: tk.SignedUnit) -> int:
 class Plan:
     """The banded dedup plan over signed units, on one client: stages as futures, gathered only when small."""
 
-    def __init__(self, client: Client, signed: list[Future[Any]], settings: Settings) -> None:
-        self.client = client
+    def __init__(self, scratch: Scratch, signed: list[Future[Any]], settings: Settings) -> None:
+        self.scratch = scratch
+        self.client = scratch.client
         self.signed = signed
         self.settings = settings
         self.per = UNITS_PER_PARTITION
@@ -511,29 +610,16 @@ class Plan:
         return self.tables[unit // self.per]
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        """One task (never merged with another of the same arguments: the stages are cheap to tell apart)."""
-        return self.client.submit(fn, *args, pure=False)
+        """One task, its result in the scratch folder."""
+        return self.scratch.submit(fn, *args)
 
     def by_unit(self, parts: Sequence[Future[Any]], column: str) -> list[list[Future[Any]]]:
         """Rows routed to the partition that holds the document of ``column``."""
-        return route(self.client, parts, "unit", column, len(self.tables), self.per)
+        return route(self.scratch, parts, "unit", column, len(self.tables), self.per)
 
     def by_hash(self, parts: Sequence[Future[Any]], column: str) -> list[list[Future[Any]]]:
         """Rows routed by a hash of ``column``."""
-        return route(self.client, parts, "hash", column, self.n)
-
-    def check_ids(self) -> None:
-        """``InputError`` if two documents share an id (ids are routed by their hash and met there)."""
-        rows = [self.submit(_id_rows, t) for t in self.tables]
-        found = self.client.gather([self.submit(_duplicate_ids, *p) for p in self.by_hash(rows, "h")])
-        clashes = sorted((gids[0], doc_id, gids) for part in found for doc_id, gids in part)
-        if clashes:
-            _, doc_id, gids = clashes[0]
-            where = [self.client.submit(_source, self.signed[g >> bd.POSITION_BITS], g).result() for g in gids[:2]]
-            raise InputError(
-                f"{where[1]}: id {doc_id!r} is also the id of {where[0]}; ids must be unique "
-                f"(--id-key names the field; records without one are known by file and line)"
-            )
+        return route(self.scratch, parts, "hash", column, self.n)
 
     def clusters(self) -> list[Future[Any]]:
         """Per partition: the table of its documents that are in a cluster of copies (see :func:`_final`)."""
@@ -560,18 +646,30 @@ class Plan:
         for _ in range(MAX_STAR_ROUNDS):
             for large in (True, False):
                 rows = [self.submit(_directed, e) for e in parts]
-                results = [self.submit(_star, large, *p) for p in self.by_hash(rows, "u")]
-                if large and all(self.client.gather([self.submit(operator.getitem, r, 1) for r in results])):
+                results = [self.scratch.submit(_star, large, *p, many=True) for p in self.by_hash(rows, "u")]
+                if large and all(self.scratch.gather([self.scratch.pick(r, 1) for r in results])):
                     return parts  # its input: stars already
-                parts = [self.submit(operator.getitem, r, 0) for r in results]
+                parts = [self.scratch.pick(r, 0) for r in results]
         raise EngineError(f"connected components did not settle in {MAX_STAR_ROUNDS} rounds")
 
 
-def _check_dedup(options: DedupOptions) -> None:
-    if options.store is not None:
-        raise InputError("--engine dask does not read or write a --store yet (the store of shards is not built)")
+def _check_dedup(options: DedupOptions) -> StoreFolder | None:
+    """The store (checked), if any; ``InputError`` for what the dask engine does not do."""
     if options.write_kept is not None:
         raise InputError("--engine dask does not --write-kept yet; run clean on the kept ids")
+    if options.store is None:
+        return None
+    if not is_folder_store(options.store):
+        raise InputError(
+            f"--store {options.store}: --engine dask keeps its store as a folder of Parquet parts (name a folder); "
+            "an .npz store is the local engine's"
+        )
+    where = Path(options.store).absolute()
+    if options.output not in (None, "-"):  # -o DIR/ is not checked by the local engine's _check
+        out = Path(str(options.output)).absolute()
+        if out == where or where in out.parents or out in where.parents:
+            raise OutputError(f"-o and --store name the same place ({shown_path(where)})")
+    return StoreFolder.open(where, options.settings)
 
 
 def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
@@ -583,7 +681,7 @@ def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
     """
     from cleaner.commands.dedup import _check
 
-    _check_dedup(options)
+    store = _check_dedup(options)
     report = ReadReport(warn=lambda m: print(f"warning: {m}", file=err))
     # a folder (named with a final slash, or one that exists) takes one verdict shard per unit
     folder = options.output is not None and (options.output.endswith(("/", os.sep)) or Path(options.output).is_dir())
@@ -597,24 +695,35 @@ def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
         check_writable_folder(out_dir, f"-o {shown_path(out_dir)}")
     else:
         files = _check(options, report)
-    refuse_stdin(files)
+    refuse_unshared(files)
     options.settings.ruleset()
     s = options.settings
     work = units(files)
+    # the stored documents come first, one unit a row group of a part, as the local run adds them first
+    groups = store.groups() if store is not None else []
+    count = len(groups) + len(work)
     start = time.perf_counter()
     near = Path(options.output or ".") if folder else Path(options.output or ".").absolute().parent
     if options.output == "-":
         near = Path(tempfile.gettempdir())
     made_dir = folder and not os.path.lexists(near)
     stage = _staging(near) if options.output is not None else None
+    part: Path | None = None  # this run's part of the store, staged
     try:
-        with connect(options.scheduler) as client, engine_errors():
-            table = repeats_table(client, work, s, options.text_key, options.id_key, options.skip_bad)
+        with scratch_folder(stage) as spill_dir, connect(options.scheduler) as client, engine_errors():
+            scratch = Scratch(client, spill_dir)
+            # no corpus evidence with a store, as locally: the store keeps signatures, not the table of lines
+            table = (
+                repeats_table(scratch, work, s, options.text_key, options.id_key, options.skip_bad)
+                if store is None
+                else None
+            )
             shared, token = _broadcast(client, table)
-            signed = [
-                client.submit(
+            signed = [scratch.submit(tk.stored_unit, u, g, s.num_perm) for u, g in enumerate(groups)]
+            signed += [
+                scratch.submit(
                     tk.sign_unit,
-                    u,
+                    len(groups) + u,
                     files_u,
                     s,
                     shared,
@@ -622,29 +731,38 @@ def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
                     options.text_key,
                     options.id_key,
                     options.skip_bad,
-                    pure=False,
+                    store is not None,
                 )
                 for u, files_u in enumerate(work)
             ]
-            reports: list[tk.UnitReport] = client.gather([client.submit(_getitem, x, "report") for x in signed])
-            counts: list[int] = client.gather([client.submit(_count, x) for x in signed])
-            plan = Plan(client, signed, s)
-            plan.check_ids()
+            reports: list[tk.UnitReport] = scratch.gather([scratch.small(_getitem, x, "report") for x in signed])
+            skip = check_ids(scratch, signed, len(groups), options.store)
+            for u, gids in skip.items():
+                signed[u] = scratch.submit(_drop, signed[u], gids)
+            counts: list[int] = scratch.gather([scratch.small(_count, x) for x in signed])
+            plan = Plan(scratch, signed, s)
             final = plan.clusters()
-            duplicates = sum(client.gather([client.submit(_duplicates, f) for f in final]))
+            duplicates = sum(scratch.gather([scratch.small(_duplicates, f) for f in final]))
             if stage is not None:
                 writes = [
-                    client.submit(_write_verdicts, str(stage / PART.format(u)), x, final[u // plan.per], pure=False)
+                    scratch.small(_write_verdicts, str(stage / PART.format(u)), x, final[u // plan.per])
                     for u, x in enumerate(signed)
                 ]
-                client.gather(writes)
+                scratch.gather(writes)
+            if store is not None:  # this run's documents, read back one unit at a time
+                new = signed[len(groups) :]
+                part = store.stage(_store_rows(scratch.gather([x])[0]) for x in new)
         if stage is not None:
             assert options.output is not None
             if folder:
-                _commit_parts(stage, Path(options.output), len(work))
+                _commit_parts(stage, Path(options.output), count)
             else:
-                _concatenate(stage, len(work), options.output)
+                _concatenate(stage, count, options.output)
+        if part is not None and store is not None:
+            store.add(part)  # once the verdicts are in place, as the local run saves its store
     except BaseException:
+        if part is not None and store is not None:
+            store.discard(part)
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
             if made_dir:
@@ -655,7 +773,12 @@ def run_dedup_dask(options: DedupOptions, err: TextIO) -> ExitCode:
     seconds = time.perf_counter() - start
     total = sum(counts)
     clusters = total - duplicates
-    print(f"{total} documents, {clusters} clusters, {total - clusters} duplicates in {seconds:.2f}s", file=err)
+    stored = sum(g.rows for g in groups)
+    where = f" ({stored} from the store, {total - stored} new)" if store is not None else ""
+    print(f"{total} documents{where}, {clusters} clusters, {total - clusters} duplicates in {seconds:.2f}s", file=err)
+    skipped = sum(len(g) for g in skip.values())
+    if skipped:
+        print(f"skipped {skipped} documents already in the store", file=err)
     _print_skipped(report, err)
     return ExitCode.OK
 
@@ -764,7 +887,7 @@ def index_manifest(
     """
     if options.repeats_store is not None:
         raise InputError("--engine dask does not keep a --repeats-store yet")
-    refuse_stdin(files)
+    refuse_unshared(files)
     s = options.settings
     ruleset = s.ruleset()
     base = Path(os.path.abspath(base))
@@ -773,35 +896,32 @@ def index_manifest(
     if len(set(keys)) != len(keys):
         raise InputError("two inputs have the same path in the manifest; name each once")
     work = units(ordered)
-    with connect(options.scheduler) as client, engine_errors():
-        table = repeats_table(client, work, s, options.text_key, "id", options.skip_bad)
+    with scratch_folder(None) as spill_dir, connect(options.scheduler) as client, engine_errors():
+        scratch = Scratch(client, spill_dir)
+        table = repeats_table(scratch, work, s, options.text_key, "id", options.skip_bad)
         shared, token = _broadcast(client, table)
         signed = [
-            client.submit(
-                tk.index_unit, u, files_u, s, shared, token, options.text_key, options.skip_bad, str(base), pure=False
-            )
+            scratch.submit(tk.index_unit, u, files_u, s, shared, token, options.text_key, options.skip_bad, str(base))
             for u, files_u in enumerate(work)
         ]
-        reports: list[tk.UnitReport] = client.gather([client.submit(_getitem, x, "report") for x in signed])
-        plan = Plan(client, signed, s)
+        reports: list[tk.UnitReport] = scratch.gather([scratch.small(_getitem, x, "report") for x in signed])
+        plan = Plan(scratch, signed, s)
         final = plan.clusters()
         per = plan.per
-        minima = client.gather([client.submit(_minima, x, final[u // per]) for u, x in enumerate(signed)])
+        minima = scratch.gather([scratch.small(_minima, x, final[u // per]) for u, x in enumerate(signed)])
         offsets = np.concatenate([[0], np.cumsum(minima)]).astype(int).tolist()
-        numbering = [
-            client.submit(_numbering, x, final[u // per], offsets[u], pure=False) for u, x in enumerate(signed)
-        ]
-        children = [client.submit(_children, f, pure=False) for f in final]
+        numbering = [scratch.submit(_numbering, x, final[u // per], offsets[u]) for u, x in enumerate(signed)]
+        children = [scratch.submit(_children, f) for f in final]
         numbered = [
-            client.submit(_centre_numbers, numbering[g * per : (g + 1) * per], *p, pure=False)
+            scratch.submit(_centre_numbers, numbering[g * per : (g + 1) * per], *p)
             for g, p in enumerate(plan.by_unit(children, "centre"))
         ]
         to_gid = plan.by_unit(numbered, "gid")
         entries_f = [
-            client.submit(_entries, x, final[u // per], numbering[u], *to_gid[u // per], pure=False)
-            for u, x in enumerate(signed)
+            scratch.submit(_entries, x, final[u // per], numbering[u], *to_gid[u // per]) for u, x in enumerate(signed)
         ]
-        entries = [e for part in client.gather(entries_f) for e in part]
+        # read back one unit at a time, in path order (the client renders the manifest from them)
+        entries = [e for f in entries_f for e in scratch.gather([f])[0]]
     _print_reports(reports, err, report)
     used = {code for e in entries for code in e.edits}
     slugs = {rule.code: rule.slug for rule in ruleset.rules if rule.code in used}

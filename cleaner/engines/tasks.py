@@ -21,6 +21,8 @@ from cleaner.commands.index import document_path, manifest_entry
 from cleaner.corpus import Repeats, page_lines
 from cleaner.dedup import Deduplicator
 from cleaner.dedup.banded import Table, gids
+from cleaner.dedup.store import text_hash
+from cleaner.dedup.store_folder import Group, read_group
 from cleaner.io.discover import InputFile, ReadReport
 from cleaner.io.readers import read_documents
 from cleaner.io.writers import JsonlSink, TreeSink
@@ -160,15 +162,20 @@ def _dedup(settings: Settings) -> Deduplicator:
     return Deduplicator(settings.params, threshold=settings.threshold, containment_threshold=settings.containment)
 
 
-def _signed(unit: int, ids: list[str], rows: list[tuple[np.ndarray, int, int]], num_perm: int) -> Table:
+def _signed(
+    unit: int, ids: list[str], rows: list[tuple[np.ndarray, int, int]], num_perm: int, hashes: list[str] | None = None
+) -> Table:
     sig = np.stack([r[0] for r in rows]) if rows else np.zeros((0, num_perm), np.uint32)
-    return {
+    table = {
         "gid": gids(unit, len(ids)),
         "id": np.array(ids, dtype=object),
         "sig": sig.astype(np.uint32),
         "size": np.array([r[1] for r in rows], dtype=np.int64),
         "length": np.array([r[2] for r in rows], dtype=np.int64),
     }
+    if hashes is not None:
+        table["hash"] = np.array(hashes, dtype=object)
+    return table
 
 
 def sign_unit(
@@ -180,21 +187,33 @@ def sign_unit(
     text_key: str,
     id_key: str,
     skip_bad: bool,
+    with_hashes: bool = False,
 ) -> SignedUnit:
-    """Clean and sign one unit's documents (``cleaner dedup``'s first stage)."""
+    """Clean and sign one unit's documents (``cleaner dedup``'s first stage); ``with_hashes``: and hash their
+    cleaned texts (``hash``, what a store keeps)."""
     cleaner = _cleaner(settings, table, token)
     signer = _dedup(settings).signer
     report = ReadReport()
     ids: list[str] = []
     sources: list[str] = []
     rows: list[tuple[np.ndarray, int, int]] = []
+    hashes: list[str] = []
     for doc in read_documents(files, report, text_key, id_key, skip_bad):
         cleaner.clean(doc)
         sig, size = signer.sign(doc.text)
         ids.append(doc.id)
         sources.append(doc.source)
         rows.append((sig, size, len(doc.text)))
-    return SignedUnit(_signed(unit, ids, rows, settings.num_perm), sources, UnitReport.of(report))
+        if with_hashes:
+            hashes.append(text_hash(doc.text))
+    signed = _signed(unit, ids, rows, settings.num_perm, hashes if with_hashes else None)
+    return SignedUnit(signed, sources, UnitReport.of(report))
+
+
+def stored_unit(unit: int, group: Group, num_perm: int) -> SignedUnit:
+    """One row group of a store's part as a unit of documents that are already signed."""
+    table, sources = read_group(group, num_perm)
+    return SignedUnit({"gid": gids(unit, len(sources)), **table}, sources, UnitReport())
 
 
 def index_unit(
