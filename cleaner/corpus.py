@@ -23,7 +23,8 @@ whole goes when the site has it, as a line or a block, on ``min_pages`` pages, w
 guards and three more: a block has two words or more (one word between two cuts is as often a
 piece of a name, "Five|Thirty|Eight"); it holds no sentence end followed by more text (a
 sentence with a link glued to it); and no cut is made inside a word that the page writes whole
-elsewhere ("SmartGlass"), nor where a number runs into a word ("masing2").
+elsewhere ("SmartGlass"), nor where a number runs into a word ("masing2"), nor after a colon
+(a label and its value: "Category:Eye Candy").
 
 The site of a document is the host of its record's ``url`` (or its ``source`` or ``domain``
 field), else the folder of its file: files of one folder are pages of one site.
@@ -255,10 +256,13 @@ def _glued_pieces(line: str, names: Counter[str] | None = None) -> list[tuple[in
     ['Most Popular', 'First headline here', 'Second one']
     >>> _glued_pieces("Polls in the FiveThirtyEight forecast moved")
     []
+    >>> _glued_pieces("Date:November 6, 2012 | Category:Eye Candy | Author:Ann Lee")
+    []
     """
     from cleaner.steps.glue import glue_points
 
-    points = glue_points(line)
+    # a label and its value ("Category:Eye Candy | Author:Ann Lee") are one block
+    points = [p for p in glue_points(line) if line[p - 1] != ":"]
     if names:
         # a word that the page writes whole elsewhere too is a name ("SmartGlass"), not two blocks
         points = [p for p in points if names[_word_at(line, p)] < 2]
