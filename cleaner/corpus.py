@@ -339,8 +339,11 @@ def remove_repeats(
     for unit, rep in zip(units, repeated, strict=True):
         if not rep:
             own.update(_content(unit[3]))
+    prose = _prose_runs(text, units, repeated)
     gone = []
-    for unit, rep in zip(units, repeated, strict=True):
+    for unit, rep, in_prose in zip(units, repeated, prose, strict=True):
+        if in_prose:
+            continue  # repeated blocks that read as prose run together: a syndicated paragraph
         if not rep or _is_prose(unit[3]) or not _LETTER.search(unit[3]):
             continue  # prose; or a number, a date, a rule of dashes: no words to judge it by
         if unit[3] != lines[unit[0]][2] and (_holds_sentence(unit[3]) or _starts_in_a_word(text, unit[1])):
@@ -354,6 +357,25 @@ def remove_repeats(
     if not gone:
         return text, []
     return _remove_units(text, lines, units, gone, site or "the corpus", code, slug)
+
+
+def _prose_runs(text: str, units: list[tuple[int, int, int, str, int]], repeated: list[bool]) -> list[bool]:
+    """For each unit, whether it is one of a run of repeated blocks of one line that reads as prose.
+
+    Blocks cut a paragraph into sentences too short to be prose ("Schools stayed shut."), or a
+    sentence into pieces (at a camel-cased name, "Stock|Car"): the repeated blocks that stand next
+    to each other in a line are judged together, as the line they would be, by the prose guard.
+    """
+    out = [False] * len(units)
+    i = 0
+    while i < len(units):
+        j = i
+        while repeated[i] and j + 1 < len(units) and repeated[j + 1] and units[j + 1][0] == units[i][0]:
+            j += 1
+        if j > i and _is_prose(text[units[i][1] : units[j][2]]):
+            out[i : j + 1] = [True] * (j + 1 - i)
+        i = j + 1
+    return out
 
 
 def _remove_units(
