@@ -265,7 +265,10 @@ def _glued_pieces(line: str, names: Counter[str] | None = None) -> list[tuple[in
     points = [p for p in glue_points(line) if line[p - 1] != ":"]
     if names:
         # a word that the page writes whole elsewhere too is a name ("SmartGlass"), not two blocks
-        points = [p for p in points if names[_word_at(line, p)] < 2]
+        # (each word looked up once: many points of one long token compare it once, not once each)
+        around = _words_at(line, points)
+        counts = {word: names[word] for word in set(around)}
+        points = [p for p, word in zip(points, around, strict=True) if counts[word] < 2]
     if not points:
         return []
     bounds = [0, *points, len(line)]
@@ -279,14 +282,28 @@ def _glued_pieces(line: str, names: Counter[str] | None = None) -> list[tuple[in
     return [(a, b, line[a:b]) for a, b in pairwise(bounds) if a < b]
 
 
-def _word_at(line: str, at: int) -> str:
-    """The word (``\\w+``) around offset ``at`` of ``line``: "" where no word runs across it."""
-    start, end = at, at
-    while start > 0 and line[start - 1].isalnum():
-        start -= 1
-    while end < len(line) and line[end].isalnum():
-        end += 1
-    return line[start:end] if start < at < end else ""
+def _words_at(line: str, points: list[int]) -> list[str]:
+    """The word (a run of letters and digits) around each offset of ``points`` (increasing) in ``line``.
+
+    "" where no word runs across the offset.  Linear in the line: the points inside one word share
+    its bounds, found once (a scan per point made a run-together line of one long token quadratic).
+
+    >>> _words_at("Try SmartGlass.Now here", [9, 15])
+    ['SmartGlass', '']
+    """
+    out = []
+    start = end = -1
+    word = ""
+    for at in points:
+        if not start < at < end:
+            start = end = at
+            while start > 0 and line[start - 1].isalnum():
+                start -= 1
+            while end < len(line) and line[end].isalnum():
+                end += 1
+            word = line[start:end]  # one string per word (its hash too), not a copy per point
+        out.append(word if start < at < end else "")
+    return out
 
 
 def _starts_in_a_word(text: str, start: int) -> bool:
