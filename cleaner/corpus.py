@@ -381,7 +381,9 @@ def _prose_runs(text: str, units: list[tuple[int, int, int, str, int]], repeated
 
     Blocks cut a paragraph into sentences too short to be prose ("Schools stayed shut."), or a
     sentence into pieces (at a camel-cased name, "Stock|Car"): the repeated blocks that stand next
-    to each other in a line are judged together, as the line they would be, by the prose guard.
+    to each other in a line are judged together, as the line they would be, by the prose guard,
+    up to the last of them that ends like a sentence (a button glued after the paragraph, "Click
+    To Tweet", is judged alone).
     """
     out = [False] * len(units)
     i = 0
@@ -389,8 +391,9 @@ def _prose_runs(text: str, units: list[tuple[int, int, int, str, int]], repeated
         j = i
         while repeated[i] and j + 1 < len(units) and repeated[j + 1] and units[j + 1][0] == units[i][0]:
             j += 1
-        if j > i and _is_prose(text[units[i][1] : units[j][2]]):
-            out[i : j + 1] = [True] * (j + 1 - i)
+        last = next((k for k in range(j, i, -1) if _SENTENCE_END.search(units[k][3])), i)
+        if last > i and _is_prose(text[units[i][1] : units[last][2]]):
+            out[i : last + 1] = [True] * (last + 1 - i)
         i = j + 1
     return out
 
