@@ -24,7 +24,9 @@ guards and three more: a block has two words or more (one word between two cuts 
 piece of a name, "Five|Thirty|Eight"); it holds no sentence end followed by more text (a
 sentence with a link glued to it); and no cut is made inside a word that the page writes whole
 elsewhere ("SmartGlass"), nor where a number runs into a word ("masing2"), nor after a colon
-(a label and its value: "Category:Eye Candy").
+(a label and its value: "Category:Eye Candy").  Repeated blocks that stand next to each other are
+judged as prose together, as the line they would be (a syndicated paragraph run together is cut
+into sentences too short to be prose one by one).
 
 The site of a document is the host of its record's ``url`` (or its ``source`` or ``domain``
 field), else the folder of its file: files of one folder are pages of one site.
