@@ -24,7 +24,9 @@ guards and three more: a block has two words or more (one word between two cuts 
 piece of a name, "Five|Thirty|Eight"); it holds no sentence end followed by more text (a
 sentence with a link glued to it); and no cut is made inside a word that the page writes whole
 elsewhere ("SmartGlass"), nor where a number runs into a word ("masing2"), nor after a colon
-(a label and its value: "Category:Eye Candy").
+(a label and its value: "Category:Eye Candy").  Repeated blocks that stand next to each other are
+judged as prose together, as the line they would be (a syndicated paragraph run together is cut
+into sentences too short to be prose one by one).
 
 The site of a document is the host of its record's ``url`` (or its ``source`` or ``domain``
 field), else the folder of its file: files of one folder are pages of one site.
@@ -265,7 +267,10 @@ def _glued_pieces(line: str, names: Counter[str] | None = None) -> list[tuple[in
     points = [p for p in glue_points(line) if line[p - 1] != ":"]
     if names:
         # a word that the page writes whole elsewhere too is a name ("SmartGlass"), not two blocks
-        points = [p for p in points if names[_word_at(line, p)] < 2]
+        # (each word looked up once: many points of one long token compare it once, not once each)
+        around = _words_at(line, points)
+        counts = {word: names[word] for word in set(around)}
+        points = [p for p, word in zip(points, around, strict=True) if counts[word] < 2]
     if not points:
         return []
     bounds = [0, *points, len(line)]
@@ -279,14 +284,28 @@ def _glued_pieces(line: str, names: Counter[str] | None = None) -> list[tuple[in
     return [(a, b, line[a:b]) for a, b in pairwise(bounds) if a < b]
 
 
-def _word_at(line: str, at: int) -> str:
-    """The word (``\\w+``) around offset ``at`` of ``line``: "" where no word runs across it."""
-    start, end = at, at
-    while start > 0 and line[start - 1].isalnum():
-        start -= 1
-    while end < len(line) and line[end].isalnum():
-        end += 1
-    return line[start:end] if start < at < end else ""
+def _words_at(line: str, points: list[int]) -> list[str]:
+    """The word (a run of letters and digits) around each offset of ``points`` (increasing) in ``line``.
+
+    "" where no word runs across the offset.  Linear in the line: the points inside one word share
+    its bounds, found once (a scan per point made a run-together line of one long token quadratic).
+
+    >>> _words_at("Try SmartGlass.Now here", [9, 15])
+    ['SmartGlass', '']
+    """
+    out = []
+    start = end = -1
+    word = ""
+    for at in points:
+        if not start < at < end:
+            start = end = at
+            while start > 0 and line[start - 1].isalnum():
+                start -= 1
+            while end < len(line) and line[end].isalnum():
+                end += 1
+            word = line[start:end]  # one string per word (its hash too), not a copy per point
+        out.append(word if start < at < end else "")
+    return out
 
 
 def _starts_in_a_word(text: str, start: int) -> bool:
@@ -339,8 +358,11 @@ def remove_repeats(
     for unit, rep in zip(units, repeated, strict=True):
         if not rep:
             own.update(_content(unit[3]))
+    prose = _prose_runs(text, units, repeated)
     gone = []
-    for unit, rep in zip(units, repeated, strict=True):
+    for unit, rep, in_prose in zip(units, repeated, prose, strict=True):
+        if in_prose:
+            continue  # repeated blocks that read as prose run together: a syndicated paragraph
         if not rep or _is_prose(unit[3]) or not _LETTER.search(unit[3]):
             continue  # prose; or a number, a date, a rule of dashes: no words to judge it by
         if unit[3] != lines[unit[0]][2] and (_holds_sentence(unit[3]) or _starts_in_a_word(text, unit[1])):
@@ -354,6 +376,28 @@ def remove_repeats(
     if not gone:
         return text, []
     return _remove_units(text, lines, units, gone, site or "the corpus", code, slug)
+
+
+def _prose_runs(text: str, units: list[tuple[int, int, int, str, int]], repeated: list[bool]) -> list[bool]:
+    """For each unit, whether it is one of a run of repeated blocks of one line that reads as prose.
+
+    Blocks cut a paragraph into sentences too short to be prose ("Schools stayed shut."), or a
+    sentence into pieces (at a camel-cased name, "Stock|Car"): the repeated blocks that stand next
+    to each other in a line are judged together, as the line they would be, by the prose guard,
+    up to the last of them that ends like a sentence (a button glued after the paragraph, "Click
+    To Tweet", is judged alone).
+    """
+    out = [False] * len(units)
+    i = 0
+    while i < len(units):
+        j = i
+        while repeated[i] and j + 1 < len(units) and repeated[j + 1] and units[j + 1][0] == units[i][0]:
+            j += 1
+        last = next((k for k in range(j, i, -1) if _SENTENCE_END.search(units[k][3])), i)
+        if last > i and _is_prose(text[units[i][1] : units[last][2]]):
+            out[i : last + 1] = [True] * (last + 1 - i)
+        i = j + 1
+    return out
 
 
 def _remove_units(

@@ -311,3 +311,29 @@ def test_a_sentence_glued_to_repeated_links_stays() -> None:
         out = cleaner.clean(doc)
         assert about in out.text and "Follow the Gazette" not in out.text, out.text
         assert cleaner.clean(Document("again", out.text, record={"url": "https://g.org/x"})).edits == []
+
+
+def test_a_run_together_paragraph_that_the_site_repeats_stays_as_prose() -> None:
+    # syndicated copies of one story on a site: a paragraph run together (short sentences, a
+    # sentence cut at a camel-cased name) and a link glued to it that differs on every page, so
+    # that the line never repeats whole.  As a line the paragraph is prose; cut into blocks, each
+    # is too short to be: the blocks that the site repeats, run together, are judged as one line
+    paragraph = "The storm hit the coast at dawn.Roads were closed for hours.Schools stayed shut."
+    sentence = "Fans of the StockCar series gathered in the old town on Sunday."
+    docs = [
+        Document(
+            str(i),
+            f"Storm day {i}\n{paragraph}Related: {TOPICS[i][3]}\n{sentence}Latest: {TOPICS[i + 1][3]}"
+            # the site's button glued after the paragraph on every page: it goes, the paragraph stays
+            f"\nDay {i} in pictures{paragraph}Click To Tweet",
+            record={"url": f"https://wire.org/{i}"},
+        )
+        for i in range(4)
+    ]
+    table = Repeats().add_all(docs)
+    assert table.block_pages("wire.org", "Roads were closed for hours.") == 4
+    cleaner = Cleaner(Settings(select=("CE",)), table)
+    for doc in docs:
+        out = cleaner.clean(doc)
+        assert out.text.count(paragraph) == 2 and sentence in out.text, out.text
+        assert "Click To Tweet" not in out.text, out.text
