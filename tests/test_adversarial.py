@@ -292,6 +292,7 @@ def test_the_unknown_word_shortcut_finds_the_cut_points_every_look_up_finds(monk
     fast = [glue_points(line) for line in lines]
     assert sum(map(len, fast)) > 100
     glue._is_glued_word.cache_clear()
+    glue._glue_points.cache_clear()  # type: ignore[attr-defined]
     monkeypatch.setattr(glue, "_known", lambda word: True)
     assert [glue_points(line) for line in lines] == fast
     assert glue._zipf.__wrapped__("zzqxj") == glue._UNKNOWN_ZIPF  # the eight look-ups, for a word none knows

@@ -13,6 +13,7 @@ from cleaner.memo import ENTRY_COST, LineTable, line_cache
 from cleaner.pipeline import Cleaner
 from cleaner.ruleset.registry import SHAPES
 from cleaner.settings import Settings
+from cleaner.steps import glue
 from cleaner.text import tokens
 
 ARTICLES = sorted((Path(__file__).parent / "fixtures" / "articles").glob("*.txt"))
@@ -50,6 +51,7 @@ def test_line_cache_gives_the_function_answers() -> None:
 
 def _tables() -> Iterator[LineTable]:  # type: ignore[type-arg]
     yield tokens._words.table  # type: ignore[attr-defined]
+    yield glue._glue_points.table  # type: ignore[attr-defined]
     for shape in SHAPES.values():
         yield shape.table  # type: ignore[attr-defined]
     for _rules, table in engine._TABLES.values():
@@ -82,3 +84,11 @@ def test_small_budgets_bound_the_caches_and_change_no_output(monkeypatch: pytest
         monkeypatch.setattr(table, "budget", small)
     assert _clean_all(texts) == expected
     engine._TABLES.clear()
+
+
+def test_glue_points_are_the_callers_own() -> None:
+    """The points of a line are kept across calls: a caller that changes its list changes no later answer."""
+    line = "Read MoreChina shows reforms resolve in graft crackdown"
+    first = glue.glue_points(line)
+    first.append(99)
+    assert glue.glue_points(line) == [9]

@@ -29,6 +29,7 @@ from functools import cache, lru_cache
 
 import regex
 
+from cleaner.memo import line_cache
 from cleaner.ruleset import vocab
 from cleaner.ruleset.registry import splitter
 from cleaner.text import lexicon
@@ -194,6 +195,15 @@ def glue_points(line: str) -> list[int]:
     >>> [line[p:p + 5] for p in glue_points(line)]
     ['17H a', 'More ', 'Trans', 'This ']
     """
+    return list(_glue_points(line))  # a list of one's own: the caller may change it
+
+
+@line_cache()
+def _glue_points(line: str) -> tuple[int, ...]:
+    # the boilerplate engine and the corpus evidence (CE001: counting a page's blocks, then
+    # judging them; twice a line when a line has pieces) ask about the same lines: on 600 web/
+    # pages, 6 calls a distinct line (bench/RESULTS.md, 2026-12-03).  The points depend on the
+    # line alone: found once, within the cache's budget of characters.
     points: set[int] = set()
     for m in _SENTENCE_GLUE.finditer(line):
         if m.group(1).lower() not in _ABBREVIATIONS:
@@ -221,7 +231,7 @@ def glue_points(line: str) -> list[int]:
                 points.add(token.start() + cut)
     for run in _WORD_RUN.finditer(line):
         points.update(run.start() + cut for cut in _button_cuts(run.group()))
-    return _unprotected(line, sorted(points))
+    return tuple(_unprotected(line, sorted(points)))
 
 
 #: A capitalised or lowercase run of letters, of the length of two buttons at least (``_button_cuts``
