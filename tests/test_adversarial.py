@@ -320,3 +320,35 @@ def test_the_plain_glue_trigger_never_hides_a_join() -> None:
         found += bool(joins)
         assert not joins or glue._PLAIN_TRIGGER.search(line), line
     assert found > 300  # the strings hold joins of many kinds
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern"),
+    [
+        ("normalize_line_endings", r"\r\n?|[\u2028\u2029]"),
+        ("remove_invisible_chars", r"[\u200b\u2060\ufeff\u00ad]+"),
+        ("strip_trailing_whitespace", r"[ \t\u00a0\u3000]+(?=\n|\Z)"),
+        ("collapse_blank_lines", r"\A\n+|\n+\Z|\n{3,}"),
+    ],
+)
+def test_the_regex_repairs_substring_guards_never_hide_a_match(name: str, pattern: str) -> None:
+    # a regex repair skips a text where its substring test says the pattern cannot match (past the
+    # test, the pattern runs as before): on random strings of the characters the patterns are made
+    # of, the repair edits every text where the pattern matches
+    import re
+
+    from cleaner.ruleset.registry import RepairContext
+    from cleaner.steps import repairs
+
+    compiled = re.compile(pattern)
+    repair = getattr(repairs, name)
+    rng = random.Random(13)
+    alphabet = "ab \t\n\r\u2028\u2029\u200b\u2060\ufeff\u00ad\u00a0\u3000."
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(20000)]
+    ctx = RepairContext("X", "x")
+    matched = 0
+    for text in texts:
+        found = compiled.search(text) is not None
+        matched += found
+        assert bool(repair(text, ctx)[1]) == found, repr(text)
+    assert matched > 1000
