@@ -298,7 +298,7 @@ def test_the_unknown_word_shortcut_finds_the_cut_points_every_look_up_finds(monk
     assert glue._zipf.__wrapped__("zzqxj") == glue._UNKNOWN_ZIPF  # the eight look-ups, for a word none knows
 
 
-def test_the_plain_glue_trigger_never_hides_a_join() -> None:
+def test_the_plain_glue_trigger_never_hides_a_join_and_the_first_look_ahead_changes_no_point() -> None:
     # glue_points tries _PLAIN_GLUE only on lines where _PLAIN_TRIGGER finds something: on every
     # fixture line and on random strings of the characters the joins are made of, no join is missed
     from pathlib import Path
@@ -314,12 +314,19 @@ def test_the_plain_glue_trigger_never_hides_a_join() -> None:
     alphabet = "aZé É1٣ .!?…:'’”\"“()[]+-/©hps_x\t"
     lines += ["".join(rng.choice(alphabet) for _ in range(rng.randint(2, 30))) for _ in range(20000)]
     lines += ["at 10:00:002019-11-19", "https://x.com", "the //path", "(AP)“Quote", "Images+More", "a…The"]
-    found = 0
+    found = sentences = 0
+    joins_alone = regex.compile(glue._PLAIN_JOINS)  # the joins without the look-ahead tried first
     for line in lines:
         joins = [m.start() for m in glue._PLAIN_GLUE.finditer(line)]
+        assert joins == [m.start() for m in joins_alone.finditer(line)], line
         found += bool(joins)
         assert not joins or glue._PLAIN_TRIGGER.search(line), line
+        # glue_points looks for sentences glued together only where the trigger finds something too
+        glued = glue._SENTENCE_GLUE.search(line) is not None
+        sentences += glued
+        assert not glued or glue._PLAIN_TRIGGER.search(line), line
     assert found > 300  # the strings hold joins of many kinds
+    assert sentences > 20  # and sentences glued together
 
 
 @pytest.mark.parametrize(
