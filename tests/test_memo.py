@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.boilerplate import engine, thread
+from cleaner.boilerplate import engine
 from cleaner.document import Document
 from cleaner.memo import ENTRY_COST, LineTable, line_cache
 from cleaner.pipeline import Cleaner
@@ -57,8 +57,6 @@ def _tables() -> Iterator[LineTable]:  # type: ignore[type-arg]
         yield shape.table  # type: ignore[attr-defined]
     for _rules, table in engine._TABLES.values():
         yield table
-    for _spec, table in thread._TABLES.values():
-        yield table
 
 
 def _clean_all(texts: list[str]) -> list[tuple[str, list[str]]]:
@@ -81,15 +79,12 @@ def test_small_budgets_bound_the_caches_and_change_no_output(monkeypatch: pytest
     assert any(len(t) for t in _tables())
     small = 4 * (40 + ENTRY_COST)
     monkeypatch.setattr(engine, "LineTable", lambda: LineTable(small))
-    monkeypatch.setattr(thread, "LineTable", lambda: LineTable(small))
     engine._TABLES.clear()
-    thread._TABLES.clear()
     for table in _tables():
         table.clear()
         monkeypatch.setattr(table, "budget", small)
     assert _clean_all(texts) == expected
     engine._TABLES.clear()
-    thread._TABLES.clear()
 
 
 def test_glue_points_are_the_callers_own() -> None:

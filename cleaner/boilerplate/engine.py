@@ -257,7 +257,8 @@ def _find_removals(
 #: second round of a document judges again the lines the first one left), each table within a
 #: budget of characters (:mod:`cleaner.memo`), emptied when it is spent: the verdicts of the
 #: context-free line rules, whether a contextual rule's patterns match (its context is judged
-#: apart), the cuts of the split rules, the spans of the span rules, the block rules a line anchors.
+#: apart), the cuts of the split rules, the spans of the span rules, the block rules a line anchors
+#: (and, for :mod:`cleaner.boilerplate.thread`, a line's signature template and cut points).
 #: An answer depends on the line and the rules alone: the output is the same with or without them.
 #: Keyed by what is asked and the rules' identities (an entry holds its rules, so that no other
 #: object takes one of their ids while it lives).

@@ -353,22 +353,13 @@ def _joined(text: str, start: int, end: int, spec: ThreadSpec, row: int, out: li
     return row + 1
 
 
-#: Answers about lines kept across documents and rounds, as the boilerplate engine keeps its own
-#: (:data:`cleaner.boilerplate.engine._TABLES`): a line's signature template and where
-#: ``cuts`` cut it.  They depend on the line and the spec alone.  Keyed by the question and the
-#: spec's identity (an entry holds its spec, so that no other object takes its id while it lives).
-_TABLES: dict[tuple[str, int], tuple[ThreadSpec, LineTable[Any, Any]]] = {}
-
-
 def _table(question: str, spec: ThreadSpec) -> LineTable[Any, Any]:
-    """The answers to ``question`` remembered for ``spec``."""
-    key = (question, id(spec))
-    entry = _TABLES.get(key)
-    if entry is None:
-        if len(_TABLES) >= 16:
-            _TABLES.clear()
-        entry = _TABLES[key] = (spec, LineTable())
-    return entry[1]
+    """The answers to ``question`` about lines, kept across documents and rounds for ``spec`` (a line's
+    signature template, where ``cuts`` cut it: they depend on the line and the spec alone), in the
+    boilerplate engine's tables (:data:`cleaner.boilerplate.engine._TABLES`)."""
+    from cleaner.boilerplate import engine  # here: the engine's rule model imports this module
+
+    return engine._table(question, (spec,))
 
 
 def _may_sign(line: str) -> bool:
