@@ -292,12 +292,13 @@ def test_the_unknown_word_shortcut_finds_the_cut_points_every_look_up_finds(monk
     fast = [glue_points(line) for line in lines]
     assert sum(map(len, fast)) > 100
     glue._is_glued_word.cache_clear()
+    glue._glue_points.cache_clear()  # type: ignore[attr-defined]
     monkeypatch.setattr(glue, "_known", lambda word: True)
     assert [glue_points(line) for line in lines] == fast
     assert glue._zipf.__wrapped__("zzqxj") == glue._UNKNOWN_ZIPF  # the eight look-ups, for a word none knows
 
 
-def test_the_plain_glue_trigger_never_hides_a_join() -> None:
+def test_the_plain_glue_trigger_never_hides_a_join_and_the_first_look_ahead_changes_no_point() -> None:
     # glue_points tries _PLAIN_GLUE only on lines where _PLAIN_TRIGGER finds something: on every
     # fixture line and on random strings of the characters the joins are made of, no join is missed
     from pathlib import Path
@@ -313,9 +314,48 @@ def test_the_plain_glue_trigger_never_hides_a_join() -> None:
     alphabet = "aZé É1٣ .!?…:'’”\"“()[]+-/©hps_x\t"
     lines += ["".join(rng.choice(alphabet) for _ in range(rng.randint(2, 30))) for _ in range(20000)]
     lines += ["at 10:00:002019-11-19", "https://x.com", "the //path", "(AP)“Quote", "Images+More", "a…The"]
-    found = 0
+    found = sentences = 0
+    joins_alone = regex.compile(glue._PLAIN_JOINS)  # the joins without the look-ahead tried first
     for line in lines:
         joins = [m.start() for m in glue._PLAIN_GLUE.finditer(line)]
+        assert joins == [m.start() for m in joins_alone.finditer(line)], line
         found += bool(joins)
         assert not joins or glue._PLAIN_TRIGGER.search(line), line
+        # glue_points looks for sentences glued together only where the trigger finds something too
+        glued = glue._SENTENCE_GLUE.search(line) is not None
+        sentences += glued
+        assert not glued or glue._PLAIN_TRIGGER.search(line), line
     assert found > 300  # the strings hold joins of many kinds
+    assert sentences > 20  # and sentences glued together
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern"),
+    [
+        ("normalize_line_endings", r"\r\n?|[\u2028\u2029]"),
+        ("remove_invisible_chars", r"[\u200b\u2060\ufeff\u00ad]+"),
+        ("strip_trailing_whitespace", r"[ \t\u00a0\u3000]+(?=\n|\Z)"),
+        ("collapse_blank_lines", r"\A\n+|\n+\Z|\n{3,}"),
+    ],
+)
+def test_the_regex_repairs_substring_guards_never_hide_a_match(name: str, pattern: str) -> None:
+    # a regex repair skips a text where its substring test says the pattern cannot match (past the
+    # test, the pattern runs as before): on random strings of the characters the patterns are made
+    # of, the repair edits every text where the pattern matches
+    import re
+
+    from cleaner.ruleset.registry import RepairContext
+    from cleaner.steps import repairs
+
+    compiled = re.compile(pattern)
+    repair = getattr(repairs, name)
+    rng = random.Random(13)
+    alphabet = "ab \t\n\r\u2028\u2029\u200b\u2060\ufeff\u00ad\u00a0\u3000."
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(20000)]
+    ctx = RepairContext("X", "x")
+    matched = 0
+    for text in texts:
+        found = compiled.search(text) is not None
+        matched += found
+        assert bool(repair(text, ctx)[1]) == found, repr(text)
+    assert matched > 1000

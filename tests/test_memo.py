@@ -11,8 +11,9 @@ from cleaner.boilerplate import engine
 from cleaner.document import Document
 from cleaner.memo import ENTRY_COST, LineTable, line_cache
 from cleaner.pipeline import Cleaner
-from cleaner.ruleset.registry import SHAPES
+from cleaner.ruleset.registry import SHAPES, RepairContext
 from cleaner.settings import Settings
+from cleaner.steps import glue, repairs
 from cleaner.text import tokens
 
 ARTICLES = sorted((Path(__file__).parent / "fixtures" / "articles").glob("*.txt"))
@@ -50,6 +51,8 @@ def test_line_cache_gives_the_function_answers() -> None:
 
 def _tables() -> Iterator[LineTable]:  # type: ignore[type-arg]
     yield tokens._words.table  # type: ignore[attr-defined]
+    yield glue._glue_points.table  # type: ignore[attr-defined]
+    yield repairs._fixed_line.table  # type: ignore[attr-defined]
     for shape in SHAPES.values():
         yield shape.table  # type: ignore[attr-defined]
     for _rules, table in engine._TABLES.values():
@@ -82,3 +85,24 @@ def test_small_budgets_bound_the_caches_and_change_no_output(monkeypatch: pytest
         monkeypatch.setattr(table, "budget", small)
     assert _clean_all(texts) == expected
     engine._TABLES.clear()
+
+
+def test_glue_points_are_the_callers_own() -> None:
+    """The points of a line are kept across calls: a caller that changes its list changes no later answer."""
+    line = "Read MoreChina shows reforms resolve in graft crackdown"
+    first = glue.glue_points(line)
+    first.append(99)
+    assert glue.glue_points(line) == [9]
+
+
+def test_a_line_ftfy_fixed_once_is_fixed_again_where_it_stands() -> None:
+    """ftfy's answer for a line is kept: the same line in another text (at another offset) gets its own edits."""
+    ctx = RepairContext("EN001", "fix-encoding")
+    line = "The Mona Lisa doesnâ€™t have eyebrows."
+    first, edits = repairs.fix_encoding(line, ctx)
+    second, later = repairs.fix_encoding("Intro line here\n" + line, ctx)
+    assert second == "Intro line here\n" + first == "Intro line here\nThe Mona Lisa doesn’t have eyebrows."
+    assert [(e.start - 16, e.end - 16, e.inserted, e.note) for e in later] == [
+        (e.start, e.end, e.inserted, e.note) for e in edits
+    ]
+    assert repairs.fix_encoding("Plain “curly” text.", ctx) == ("Plain “curly” text.", [])

@@ -203,7 +203,9 @@ def _find_removals(
     for k, block in enumerate(blocks):
         anchor_lines = frozenset(i for s, at in distinct.items() if masks[s][k] for i in at)
         anchors.append((block, anchor_lines, [i for i in sorted(anchor_lines) if i not in locked]))
-    matching: dict[str, dict[str, bool]] = {}  # contextual rule -> line -> whether its patterns match
+    # whether a contextual rule's patterns match a line depends on the line alone (its context is
+    # judged after, by _in_context): asked once per text, rule and rule list, across documents
+    matching: LineTable[tuple[str, str], bool] = _table("contextual", tuple(contextual))
     # how many entries `removed` has once every non-blank line is taken (the initial units may be blank)
     everything = sum(1 for s in stripped if s) + sum(1 for i in removed if not stripped[i])
     for _ in range(_MAX_PASSES):
@@ -222,15 +224,18 @@ def _find_removals(
         for rule in contextual:
             if rule.requires and sum(fired[c] for c in rule.requires) < rule.requires_min:
                 continue
-            matched = matching.setdefault(rule.code, {})
+            code = rule.code
             kept_before = 0  # kept non-blank lines before line i
             for i in kept:
                 if i in removed:  # taken by an earlier rule of this loop
                     continue
                 s = stripped[i]
-                if s not in matched:
-                    matched[s] = rule.matches(s)
-                if not matched[s]:
+                key = (code, s)
+                match = matching.get(key)
+                if match is None:
+                    match = rule.matches(s)
+                    matching.put(key, match, len(s))
+                if not match:
                     kept_before += 1
                     continue
                 if rule.position == "first" and kept_before > 0:
@@ -251,10 +256,12 @@ def _find_removals(
 #: its furniture on every page: on web/, 17% of a page's lines were on an earlier page; and the
 #: second round of a document judges again the lines the first one left), each table within a
 #: budget of characters (:mod:`cleaner.memo`), emptied when it is spent: the verdicts of the
-#: context-free line rules, the cuts of the split rules, the spans of the span rules, the block
-#: rules a line anchors.  An answer depends on the line and the rules alone: the output is the same
-#: with or without them.  Keyed by what is asked and the rules' identities (an entry holds its
-#: rules, so that no other object takes one of their ids while it lives).
+#: context-free line rules, whether a contextual rule's patterns match (its context is judged
+#: apart), the cuts of the split rules, the spans of the span rules, the block rules a line anchors
+#: (and, for :mod:`cleaner.boilerplate.thread`, a line's signature template and cut points).
+#: An answer depends on the line and the rules alone: the output is the same with or without them.
+#: Keyed by what is asked and the rules' identities (an entry holds its rules, so that no other
+#: object takes one of their ids while it lives).
 _TABLES: dict[tuple[str, tuple[int, ...]], tuple[tuple[object, ...], LineTable[Any, Any]]] = {}
 
 

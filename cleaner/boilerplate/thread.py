@@ -47,10 +47,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 import regex
 
 from cleaner.document import Edit, EditLog, iter_lines
+from cleaner.memo import LineTable
 from cleaner.ruleset import vocab
 from cleaner.text.tokens import words
 
@@ -188,9 +190,14 @@ def thread_spans(lines: list[str], spec: ThreadSpec, rows: list[int] | None = No
     """
     at = rows if rows is not None else range(len(lines))
     by_template: dict[str, list[int]] = defaultdict(list)
-    seen: dict[str, str | None] = {}  # a thread repeats its buttons and its short replies
+    # a thread repeats its buttons and its short replies, a site its lines on every page
+    templates: LineTable[str, str | None] = _table("templates", spec)
     for k, line in enumerate(lines):
-        form = seen[line] if line in seen else seen.setdefault(line, signature_template(line, spec))
+        if line in templates:
+            form = templates[line]
+        else:
+            form = signature_template(line, spec)
+            templates.put(line, form, len(line))
         if form is not None:
             by_template[form].append(k)
     spans = []
@@ -312,10 +319,16 @@ def _pieces(text: str, spec: ThreadSpec) -> list[tuple[int, int, str, int]]:
     """
     out: list[tuple[int, int, str, int]] = []
     row = 0
+    found: LineTable[str, tuple[int, ...]] = _table("cuts", spec)
     for start, end, line in iter_lines(text):
         at = start
-        # each pattern on its own: an alternation of them would lose the literal scans
-        for cut in sorted({start + m.end() for cut_at in spec.cuts for m in cut_at.finditer(line)}):
+        offsets = found.get(line)
+        if offsets is None:
+            # each pattern on its own: an alternation of them would lose the literal scans
+            offsets = tuple(sorted({m.end() for cut_at in spec.cuts for m in cut_at.finditer(line)}))
+            found.put(line, offsets, len(line))
+        for offset in offsets:
+            cut = start + offset
             if at < cut < end:
                 row = _joined(text, at, cut, spec, row, out)
                 at = cut
@@ -338,6 +351,15 @@ def _joined(text: str, start: int, end: int, spec: ThreadSpec, row: int, out: li
             at = cut
     out.append((at, end, text[at:end], row))
     return row + 1
+
+
+def _table(question: str, spec: ThreadSpec) -> LineTable[Any, Any]:
+    """The answers to ``question`` about lines, kept across documents and rounds for ``spec`` (a line's
+    signature template, where ``cuts`` cut it: they depend on the line and the spec alone), in the
+    boilerplate engine's tables (:data:`cleaner.boilerplate.engine._TABLES`)."""
+    from cleaner.boilerplate import engine  # here: the engine's rule model imports this module
+
+    return engine._table(question, (spec,))
 
 
 def _may_sign(line: str) -> bool:

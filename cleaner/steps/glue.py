@@ -29,6 +29,7 @@ from functools import cache, lru_cache
 
 import regex
 
+from cleaner.memo import line_cache
 from cleaner.ruleset import vocab
 from cleaner.ruleset.registry import splitter
 from cleaner.text import lexicon
@@ -65,7 +66,7 @@ _CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu}\p{Ll})")
 #: capitalised word ("2019The"), lowercase run into a word in capitals ("ImagesWASHINGTON"),
 #: capitals run into a capitalised word ("ADVERTISEMENTNoem", "CNETSurely"), a word run into an
 #: opening bracket or quote ('service(Walt Disney', 'ministries“A cause').
-_PLAIN_GLUE = regex.compile(
+_PLAIN_JOINS = (
     r"(?<=[\p{L}.!?][\"'”’)\]]{1,2})(?=\p{Lu}(?:\p{Ll}|\p{Lu}+\b))"
     r"|(?<=\S\s[)\]])(?=\p{Lu}\p{Ll})"
     r"|(?<=\p{Ll}(?:\.\.\.|…))(?=\p{Lu}\p{Ll})"
@@ -84,9 +85,15 @@ _PLAIN_GLUE = regex.compile(
     r"|(?<=\))(?=[\"“]\p{Lu})"
     r"|(?<=\p{L}\+)(?=\p{Lu}\p{Ll})"
 )
+#: The joins, each tried only where the text after the point can start one of them: a capital, a
+#: digit, "©", "/", an opening bracket or quote, or "http" (the look-ahead first, as in
+#: :data:`_SENTENCE_GLUE`: most positions fail it at once, where all seventeen look-behinds were
+#: tried at each; the points are the same, tests/test_adversarial.py compares them).
+_PLAIN_GLUE = regex.compile(r"(?=[\p{Lu}\d©/(“\"]|https?:)(?:" + _PLAIN_JOINS + ")")
 
 
-#: What every join of :data:`_PLAIN_GLUE` has at its point: a character that is no space before it,
+#: What every join of :data:`_PLAIN_GLUE` (and of :data:`_SENTENCE_GLUE`: a full stop, a colon or a
+#: closing quote before a capital) has at its point: a character that is no space before it,
 #: and after it one that can start a glued block (a capital, a digit, a bracket, a quote, "©",
 #: "/"; after a digit, no digit: a time run into a date has its ":" before).  About half of the
 #: lines have none, and
@@ -194,11 +201,20 @@ def glue_points(line: str) -> list[int]:
     >>> [line[p:p + 5] for p in glue_points(line)]
     ['17H a', 'More ', 'Trans', 'This ']
     """
+    return list(_glue_points(line))  # a list of one's own: the caller may change it
+
+
+@line_cache()
+def _glue_points(line: str) -> tuple[int, ...]:
+    # the boilerplate engine and the corpus evidence (CE001: counting a page's blocks, then
+    # judging them; twice a line when a line has pieces) ask about the same lines: on 600 web/
+    # pages, 6 calls a distinct line (bench/RESULTS.md, 2026-12-03).  The points depend on the
+    # line alone: found once, within the cache's budget of characters.
     points: set[int] = set()
-    for m in _SENTENCE_GLUE.finditer(line):
-        if m.group(1).lower() not in _ABBREVIATIONS:
-            points.add(m.start())
-    if _PLAIN_TRIGGER.search(line) is not None:
+    if _PLAIN_TRIGGER.search(line) is not None:  # a sentence glued to the next has it too: one check
+        for m in _SENTENCE_GLUE.finditer(line):
+            if m.group(1).lower() not in _ABBREVIATIONS:
+                points.add(m.start())
         points.update(m.start() for m in _PLAIN_GLUE.finditer(line))
     # a capital inside a word is where a token can be cut: without one in the line, no token has one
     camel = _CAMEL.search(line) is not None
@@ -221,7 +237,7 @@ def glue_points(line: str) -> list[int]:
                 points.add(token.start() + cut)
     for run in _WORD_RUN.finditer(line):
         points.update(run.start() + cut for cut in _button_cuts(run.group()))
-    return _unprotected(line, sorted(points))
+    return tuple(_unprotected(line, sorted(points)))
 
 
 #: A capitalised or lowercase run of letters, of the length of two buttons at least (``_button_cuts``

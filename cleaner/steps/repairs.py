@@ -17,6 +17,7 @@ import ftfy
 import ftfy.badness
 
 from cleaner.document import Edit, EditLog, iter_lines
+from cleaner.memo import line_cache
 from cleaner.ruleset.registry import Repair, RepairContext, repair
 
 #: ftfy with corpus-safe settings: undo damage (mojibake, HTML entities, control characters,
@@ -66,15 +67,28 @@ def fix_encoding(text: str, ctx: RepairContext) -> tuple[str, list[Edit]]:
     for start, _end, line in iter_lines(text):
         if not line or not _FTFY_NEEDED.search(line):
             continue
-        if not _DAMAGE.search(line) and not ftfy.badness.is_bad(line):
-            continue  # no entity, control character or mojibake: ftfy would leave the line alone
-        fixed, steps = ftfy.fix_and_explain(line, config=FTFY_CONFIG)
-        if fixed == line:
+        found = _fixed_line(line)
+        if found is None:
             continue
-        note = ", ".join(step[1] for step in steps or [])
+        fixed, note = found
         for i1, i2, j1, j2 in _changed_spans(line, fixed):
             log.add(ctx.code, ctx.slug, start + i1, start + i2, fixed[j1:j2], note)
     return log.result(), log.edits
+
+
+@line_cache()
+def _fixed_line(line: str) -> tuple[str, str] | None:
+    """What ftfy makes of ``line`` and the steps it names (a note), or None when it leaves it alone.
+
+    Depends on the line alone, and the early repairs ask again every round (a document's second
+    round, a site's lines on each of its pages): kept within a budget of characters.
+    """
+    if not _DAMAGE.search(line) and not ftfy.badness.is_bad(line):
+        return None  # no entity, control character or mojibake: ftfy would leave the line alone
+    fixed, steps = ftfy.fix_and_explain(line, config=FTFY_CONFIG)
+    if fixed == line:
+        return None
+    return fixed, ", ".join(step[1] for step in steps or [])
 
 
 #: Above this length a changed stretch is recorded as one edit rather than diffed character by
@@ -102,11 +116,22 @@ def _changed_spans(a: str, b: str) -> list[tuple[int, int, int, int]]:
     return [(p + i1, p + i2, p + j1, p + j2) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
 
 
-def _regex_repair(pattern: str, replacement: Callable[[re.Match[str]], str]) -> Repair:
-    """A repair that replaces every match of ``pattern`` by ``replacement(match)``."""
+def _regex_repair(
+    pattern: str, replacement: Callable[[re.Match[str]], str], may_match: Callable[[str], bool] | None = None
+) -> Repair:
+    """A repair that replaces every match of ``pattern`` by ``replacement(match)``.
+
+    ``may_match``: false only for a text where ``pattern`` cannot match, asked first.  Most texts
+    need none of these repairs, and substring tests (a carriage return ``in text``) say so several
+    times faster than the pattern tried at every position does (``re`` has no such shortcut for a
+    character class, a look-ahead or an alternation; tests/test_adversarial.py checks each one
+    against its pattern).
+    """
     compiled = re.compile(pattern)
 
     def repair(text: str, ctx: RepairContext) -> tuple[str, list[Edit]]:
+        if may_match is not None and not may_match(text):
+            return text, []
         log = EditLog(text)
         for m in compiled.finditer(text):
             log.add(ctx.code, ctx.slug, m.start(), m.end(), replacement(m))
@@ -117,15 +142,25 @@ def _regex_repair(pattern: str, replacement: Callable[[re.Match[str]], str]) -> 
 
 #: CRLF and lone CR become LF (Windows and old Mac files; scrapers mix them), and so do U+2028
 #: LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR, which end lines for str.splitlines and browsers.
-normalize_line_endings = repair("normalize_line_endings")(_regex_repair(r"\r\n?|[\u2028\u2029]", lambda m: "\n"))
+normalize_line_endings = repair("normalize_line_endings")(
+    _regex_repair(r"\r\n?|[\u2028\u2029]", lambda m: "\n", lambda t: "\r" in t or "\u2028" in t or "\u2029" in t)
+)
 
+_INVISIBLE = "\u200b\u2060\ufeff\u00ad"
 #: Invisible characters that carry nothing in running text: zero-width space, BOM / zero-width
 #: no-break space, word joiner, soft hyphen.  ZWJ and ZWNJ stay: emoji and several scripts need them.
-remove_invisible_chars = repair("remove_invisible_chars")(_regex_repair(r"[\u200b\u2060\ufeff\u00ad]+", lambda m: ""))
+remove_invisible_chars = repair("remove_invisible_chars")(
+    _regex_repair(r"[\u200b\u2060\ufeff\u00ad]+", lambda m: "", lambda t: any(c in t for c in _INVISIBLE))
+)
 
+_BLANKS = (" ", "\t", "\u00a0", "\u3000")
 #: Spaces and tabs at the end of a line (and on lines holding nothing else).
 strip_trailing_whitespace = repair("strip_trailing_whitespace")(
-    _regex_repair(r"[ \t\u00a0\u3000]+(?=\n|\Z)", lambda m: "")
+    _regex_repair(
+        r"[ \t\u00a0\u3000]+(?=\n|\Z)",
+        lambda m: "",
+        lambda t: t.endswith(_BLANKS) or any(c + "\n" in t for c in _BLANKS),
+    )
 )
 
 #: Blank lines at the start and end of the text, and runs of two or more blank lines between
@@ -134,5 +169,6 @@ collapse_blank_lines = repair("collapse_blank_lines")(
     _regex_repair(
         r"\A\n+|\n+\Z|\n{3,}",
         lambda m: "" if m.start() == 0 or m.end() == len(m.string) else "\n\n",
+        lambda t: t.startswith("\n") or t.endswith("\n") or "\n\n\n" in t,
     )
 )
