@@ -38,8 +38,9 @@ import json
 import os
 import zipfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -251,7 +252,7 @@ def page_lines(doc: Document) -> tuple[str, int, set[int]]:
     return site, Repeats._text_hash(site, doc.text), {_hash(site, key) for key in keys}
 
 
-def _glued_pieces(line: str, names: Counter[str] | None = None) -> list[tuple[int, int, str]]:
+def _glued_pieces(line: str, names: Callable[[], Counter[str]] | None = None) -> list[tuple[int, int, str]]:
     """The blocks a run-together line was glued from (RP001's glue points), with their offsets; [] if none.
 
     >>> [p for _a, _b, p in _glued_pieces("Most PopularFirst headline hereSecond one")]
@@ -264,24 +265,29 @@ def _glued_pieces(line: str, names: Counter[str] | None = None) -> list[tuple[in
     from cleaner.steps.glue import glue_points
 
     # a label and its value ("Category:Eye Candy | Author:Ann Lee") are one block
-    points = [p for p in glue_points(line) if line[p - 1] != ":"]
-    if names:
+    glued = [p for p in glue_points(line) if line[p - 1] != ":"]
+    points = _block_cuts(line, glued)
+    if points and names is not None:
         # a word that the page writes whole elsewhere too is a name ("SmartGlass"), not two blocks
-        # (each word looked up once: many points of one long token compare it once, not once each)
-        around = _words_at(line, points)
-        counts = {word: names[word] for word in set(around)}
-        points = [p for p, word in zip(points, around, strict=True) if counts[word] < 2]
-    if not points:
-        return []
+        # (each word looked up once: many points of one long token compare it once, not once each);
+        # ``names`` counts the page's words, asked only for a line that has blocks
+        page_words = names()
+        around = _words_at(line, glued)
+        counts = {word: page_words[word] for word in set(around)}
+        points = _block_cuts(line, [p for p, word in zip(glued, around, strict=True) if counts[word] < 2])
     bounds = [0, *points, len(line)]
-    # a cut next to a piece of one word is dropped: a block is a phrase ("Most Popular", a
-    # headline); one word between two cuts is as often a word cut out of a name ("Five|Thirty|Eight")
+    return [(a, b, line[a:b]) for a, b in pairwise(bounds) if a < b] if points else []
+
+
+def _block_cuts(line: str, points: list[int]) -> list[int]:
+    """The glue points of ``points`` that cut ``line`` into blocks: a cut next to a piece of one word is dropped.
+
+    A block is a phrase ("Most Popular", a headline); one word between two cuts is as often a word
+    cut out of a name ("Five|Thirty|Eight").
+    """
+    bounds = [0, *points, len(line)]
     short = [len(words(line[a:b])) < BLOCK_WORDS for a, b in pairwise(bounds)]
-    kept = [p for k, p in enumerate(points) if not short[k] and not short[k + 1]]
-    if not kept:
-        return []
-    bounds = [0, *kept, len(line)]
-    return [(a, b, line[a:b]) for a, b in pairwise(bounds) if a < b]
+    return [p for k, p in enumerate(points) if not short[k] and not short[k + 1]]
 
 
 def _words_at(line: str, points: list[int]) -> list[str]:
@@ -339,14 +345,11 @@ def remove_repeats(
     """
     # the units judged: a line, or the blocks of a run-together line that is not repeated as a whole
     lines = list(iter_lines(text))
-    names: Counter[str] | None = None  # the page's words, counted when a line has blocks to judge
+    page_words = cache(lambda: Counter(_WORD.findall(text)))  # counted once, for the first line with glue
     units: list[tuple[int, int, int, str, int]] = []  # line, start, end, text, pages of the site with it
     for k, (start, end, line) in enumerate(lines):
         n = table.pages(site, line) if line.strip() else 0
-        pieces = _glued_pieces(line) if n < min_pages else []
-        if pieces:
-            names = names if names is not None else Counter(_WORD.findall(text))
-            pieces = _glued_pieces(line, names)
+        pieces = _glued_pieces(line, page_words) if n < min_pages else []
         if pieces:
             units.extend((k, start + a, start + b, piece, table.block_pages(site, piece)) for a, b, piece in pieces)
         else:

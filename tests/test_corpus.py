@@ -45,6 +45,11 @@ def _corpus(n: int = 60, host: str = "www.example.com") -> list[Document]:
     return [Document(str(i), _page(i), record={"url": f"https://{host}/story/{i}"}) for i in range(n)]
 
 
+def _site(host: str, pages: list[str]) -> list[Document]:
+    """The pages of one site, as a crawler's records (each with its ``url``)."""
+    return [Document(str(i), text, record={"url": f"https://{host}/{i}"}) for i, text in enumerate(pages)]
+
+
 def test_template_lines_go_with_their_count_and_the_articles_stay() -> None:
     docs = _corpus()
     table = Repeats().add_all(docs)
@@ -265,7 +270,7 @@ def _glued_page(i: int) -> str:
 
 
 def test_blocks_of_run_together_lines_go_with_their_count() -> None:
-    docs = [Document(str(i), _glued_page(i), record={"url": f"https://glued.org/{i}"}) for i in range(12)]
+    docs = _site("glued.org", [_glued_page(i) for i in range(12)])
     table = Repeats().add_all(docs)
     assert table.pages("glued.org", docs[0].text.split("\n")[-1]) == 1  # no line repeats as a whole
     assert table.block_pages("glued.org", "Most read today") == 12
@@ -282,14 +287,7 @@ def test_blocks_of_run_together_lines_go_with_their_count() -> None:
 def test_a_word_cut_out_of_a_name_stays() -> None:
     # RP001 may cut "FiveThirtyEight" (its parts are common words): one word between two cuts is
     # no block, even when every page of the site has it
-    docs = [
-        Document(
-            str(i),
-            f"Day {i}: the FiveThirtyEight model moved toward {TOPICS[i % 6][0]}",
-            record={"url": f"https://p.org/{i}"},
-        )
-        for i in range(8)
-    ]
+    docs = _site("p.org", [f"Day {i}: the FiveThirtyEight model moved toward {TOPICS[i % 6][0]}" for i in range(8)])
     table = Repeats().add_all(docs)
     cleaner = Cleaner(Settings(select=("CE",)), table)
     assert all(cleaner.clean(d).edits == [] for d in docs)
@@ -297,14 +295,10 @@ def test_a_word_cut_out_of_a_name_stays() -> None:
 
 def test_a_sentence_glued_to_repeated_links_stays() -> None:
     about = "The Gazette, founded in 1901, is owned by its readers and prints every day. Read our blog: Gazette Voice"
-    docs = [
-        Document(
-            str(i),
-            f"{_article(i)[1]}\n{about}Follow the Gazette on FacebookLatest: {TOPICS[i % 6][3]} ({i})",
-            record={"url": f"https://g.org/{i}"},
-        )
-        for i in range(6)
-    ]
+    docs = _site(
+        "g.org",
+        [f"{_article(i)[1]}\n{about}Follow the Gazette on FacebookLatest: {TOPICS[i % 6][3]} ({i})" for i in range(6)],
+    )
     table = Repeats().add_all(docs)
     cleaner = Cleaner(Settings(select=("CE",)), table)
     for doc in docs:
@@ -320,16 +314,15 @@ def test_a_run_together_paragraph_that_the_site_repeats_stays_as_prose() -> None
     # is too short to be: the blocks that the site repeats, run together, are judged as one line
     paragraph = "The storm hit the coast at dawn.Roads were closed for hours.Schools stayed shut."
     sentence = "Fans of the StockCar series gathered in the old town on Sunday."
-    docs = [
-        Document(
-            str(i),
+    docs = _site(
+        "wire.org",
+        [
             f"Storm day {i}\n{paragraph}Related: {TOPICS[i][3]}\n{sentence}Latest: {TOPICS[i + 1][3]}"
             # the site's button glued after the paragraph on every page: it goes, the paragraph stays
-            f"\nDay {i} in pictures{paragraph}Click To Tweet",
-            record={"url": f"https://wire.org/{i}"},
-        )
-        for i in range(4)
-    ]
+            f"\nDay {i} in pictures{paragraph}Click To Tweet"
+            for i in range(4)
+        ],
+    )
     table = Repeats().add_all(docs)
     assert table.block_pages("wire.org", "Roads were closed for hours.") == 4
     cleaner = Cleaner(Settings(select=("CE",)), table)

@@ -324,8 +324,7 @@ def _pieces(text: str, spec: ThreadSpec) -> list[tuple[int, int, str, int]]:
         at = start
         offsets = found.get(line)
         if offsets is None:
-            # each pattern on its own: an alternation of them would lose the literal scans
-            offsets = tuple(sorted({m.end() for cut_at in spec.cuts for m in cut_at.finditer(line)}))
+            offsets = _match_ends(spec.cuts, line)
             found.put(line, offsets, len(line))
         for offset in offsets:
             cut = start + offset
@@ -343,7 +342,8 @@ def _joined(text: str, start: int, end: int, spec: ThreadSpec, row: int, out: li
         out.append((start, end, piece, row))
         return row + 1
     at = start
-    for cut in sorted({start + m.end() for joint in spec.joints for m in joint.finditer(piece)}):
+    for offset in _match_ends(spec.joints, piece):
+        cut = start + offset
         if at < cut < end:
             out.append((at, cut, text[at:cut], row))
             if len(words(text[at:cut])) >= _ROW_WORDS:
@@ -351,6 +351,14 @@ def _joined(text: str, start: int, end: int, spec: ThreadSpec, row: int, out: li
             at = cut
     out.append((at, end, text[at:end], row))
     return row + 1
+
+
+def _match_ends(patterns: tuple[regex.Pattern[str], ...], line: str) -> tuple[int, ...]:
+    """Where the matches of ``patterns`` in ``line`` end, once each, in order (the offsets to cut at).
+
+    Each pattern on its own: an alternation of them would lose the literal scans.
+    """
+    return tuple(sorted({m.end() for pattern in patterns for m in pattern.finditer(line)}))
 
 
 def _table(question: str, spec: ThreadSpec) -> LineTable[Any, Any]:
