@@ -288,6 +288,10 @@ _signalled: int | None = None
 
 
 def _on_signal(signum: int, frame: object) -> None:
+    from cleaner.io.writers import stop_later
+
+    if stop_later(lambda: _on_signal(signum, frame)):
+        return  # a temporary file is being made: the stop comes as soon as it is recorded
     global _signalled
     _signalled = signum
     # a second signal must not break off the clean-up the first one started

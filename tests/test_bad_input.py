@@ -627,3 +627,26 @@ def test_integers_past_64_bits_come_out_exactly(tmp_path: Path) -> None:
     assert run("clean", str(src), "--in-place")[0] == 0
     assert src.read_text("utf-8").startswith('{"id":123456789012345678901234567890,"text":"The council')
     assert src.read_text("utf-8").endswith('"n":[1.5,2000.0,-98765432109876543210]}\n')
+
+
+def test_a_stop_that_comes_while_a_temporary_file_is_made_waits_for_it_to_be_recorded() -> None:
+    from cleaner.io.writers import stop_later, stops_held
+
+    ran: list[str] = []
+
+    def stop() -> None:
+        ran.append("stop")
+        raise KeyboardInterrupt
+
+    def make_files() -> None:
+        with stops_held():
+            with stops_held():
+                assert stop_later(stop) is True  # the signal came here: deferred
+                ran.append("inner")
+            ran.append("outer")  # still held: the stop waits for the outermost block
+        ran.append("after")  # never reached: the stop took effect as the block ended
+
+    assert stop_later(stop) is False  # outside a held block: not deferred
+    with pytest.raises(KeyboardInterrupt):
+        make_files()
+    assert ran == ["inner", "outer", "stop"]

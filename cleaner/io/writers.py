@@ -27,7 +27,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -73,6 +73,39 @@ def write_error(path: str | Path, exc: OSError) -> OutputError:
     return OutputError(f"{short_path(path)}: cannot write: {exc.strerror or exc}")
 
 
+#: How deep the program is in blocks where a stop must wait (:func:`stops_held`), and the stop that waits.
+_held = 0
+_waiting: Callable[[], None] | None = None
+
+
+@contextmanager
+def stops_held() -> Iterator[None]:
+    """A stop (Ctrl-C, SIGTERM) that comes in this block takes effect when the block ends.
+
+    A temporary file made and recorded in the block is then always known to the clean-up that the
+    stop runs: between ``mkstemp`` and the line that records the file, a stop raised where the
+    program is would leave it behind.  The signal handler asks :func:`stop_later` first.
+    """
+    global _held, _waiting
+    _held += 1
+    try:
+        yield
+    finally:
+        _held -= 1
+        if not _held and _waiting is not None:
+            stop, _waiting = _waiting, None
+            stop()
+
+
+def stop_later(stop: Callable[[], None]) -> bool:
+    """Whether ``stop`` waits for the end of a :func:`stops_held` block (then it runs there)."""
+    global _waiting
+    if not _held:
+        return False
+    _waiting = stop
+    return True
+
+
 def temp_beside(path: Path) -> tuple[int, str]:
     """A new temporary file in ``path``'s folder (made if missing), to be renamed over ``path``.
 
@@ -95,8 +128,10 @@ def temp_beside(path: Path) -> tuple[int, str]:
 @contextmanager
 def atomic_file(path: Path) -> Iterator[IO[bytes]]:
     """A binary file that appears at ``path`` only if the ``with`` block completes."""
-    fd, tmp = temp_beside(path)
+    tmp = ""
     try:
+        with stops_held():
+            fd, tmp = temp_beside(path)
         with os.fdopen(fd, "wb") as f:
             try:
                 yield f
@@ -109,7 +144,8 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
         except OSError as exc:
             raise write_error(path, exc) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 
@@ -206,8 +242,9 @@ class JsonlSink:
             # nothing to replace atomically: the records are made and written, and thrown away
             self._out = open(os.devnull, "wb")  # noqa: SIM115 - closed in finish
             return
-        fd, tmp = temp_beside(Path(path))
-        self._tmp = Path(tmp)
+        with stops_held():  # known as this sink's file before a stop takes effect
+            fd, tmp = temp_beside(Path(path))
+            self._tmp = Path(tmp)
         self._raw = os.fdopen(fd, "wb")
         self._out = _compressed(self._raw, compression or name_compression(path))
 
@@ -372,8 +409,9 @@ class TreeSink:
             target = tree_target(doc, self.root)
             self._claim(target, doc)
             self._folder_for(target)
-            fd, tmp = temp_beside(target)
-            self._staged.append((Path(tmp), target))
+            with stops_held():  # staged (removed if the run stops) before a stop takes effect
+                fd, tmp = temp_beside(target)
+                self._staged.append((Path(tmp), target))
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(document_bytes(doc))
