@@ -34,11 +34,11 @@ def test_candidates_edges_and_components_are_the_local_ones(seed: int) -> None:
     local = Deduplicator()
     for i in range(n):
         local.add_signature(str(i), sigs[i], int(sizes[i]), int(sizes[i]) * 7 + rng.randrange(3))
-    # the datasketch LSH's candidate pairs, asked one document at a time
+    # the local index's candidate pairs, asked one document at a time
     expected = set()
     for i in range(n):
         if sizes[i]:
-            expected |= {(min(i, j), max(i, j)) for j in local.lsh.query(local.signer.lean(sigs[i])) if j != i}
+            expected |= {(min(i, j), max(i, j)) for j in local.lsh.query(sigs[i]) if j != i}
     # the same documents in three units of 40, by the banded plan
     table = bd.concat(
         [

@@ -58,7 +58,7 @@ def unit_of(gid: npt.NDArray[np.int64]) -> Int64s:
 
 def band_ranges(dedup: Deduplicator) -> list[tuple[int, int]]:
     """The slices of the signature that the local run's LSH compares: datasketch's own ``hashranges``."""
-    return [(int(lo), int(hi)) for lo, hi in dedup.lsh.hashranges]
+    return [(int(lo), int(hi)) for lo, hi in dedup.hashranges]
 
 
 def mix(values: npt.NDArray[np.generic]) -> npt.NDArray[np.uint64]:

@@ -84,7 +84,7 @@ def metadata(settings: Settings) -> dict[str, Any]:
     from cleaner.dedup.cluster import Deduplicator
 
     dedup = Deduplicator(settings.params, threshold=settings.threshold, containment_threshold=settings.containment)
-    ranges = dedup.lsh.hashranges
+    ranges = dedup.hashranges
     return {
         "format": FORMAT,
         "params": settings.params.as_dict(),
