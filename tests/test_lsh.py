@@ -35,7 +35,9 @@ def near_copies(n: int, slots: int, rng: random.Random, values: int) -> np.ndarr
         (0.3, 16, 3, 4),
     ],
 )
-def test_the_same_candidates_as_datasketch_for_every_query(threshold: float, slots: int, values: int, seed: int) -> None:
+def test_the_same_candidates_as_datasketch_for_every_query(
+    threshold: float, slots: int, values: int, seed: int
+) -> None:
     rng = random.Random(seed)
     sigs = near_copies(2500, slots, rng, values)
     reference = MinHashLSH(threshold=threshold, num_perm=slots)

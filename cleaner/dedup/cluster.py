@@ -84,10 +84,9 @@ class Deduplicator:
         from datasketch import MinHashLSH  # imported when first needed: it brings scipy (0.9 s)
 
         # datasketch chooses the bands (b bands of r slots) for the threshold; the buckets are
-        # kept in arrays of our own (cleaner.dedup.lsh): the same candidates, a ninth of the memory
-        self.hashranges: list[tuple[int, int]] = [
-            (int(lo), int(hi)) for lo, hi in MinHashLSH(threshold=lsh_threshold, num_perm=self.params.num_perm).hashranges
-        ]
+        # kept in arrays of our own (cleaner.dedup.lsh): the same candidates, a sixth of the memory
+        bands = MinHashLSH(threshold=lsh_threshold, num_perm=self.params.num_perm).hashranges
+        self.hashranges: list[tuple[int, int]] = [(int(lo), int(hi)) for lo, hi in bands]
         self.ids: list[str] = []
         self.signatures: list[Signature] = []
         self.lsh = BandIndex(self.hashranges, self.signatures)
