@@ -6,6 +6,7 @@ import random
 
 import numpy as np
 import pytest
+from datasketch import LeanMinHash, MinHashLSH
 
 from cleaner.dedup import Deduplicator, UnionFind
 from cleaner.dedup import banded as bd
@@ -34,11 +35,17 @@ def test_candidates_edges_and_components_are_the_local_ones(seed: int) -> None:
     local = Deduplicator()
     for i in range(n):
         local.add_signature(str(i), sigs[i], int(sizes[i]), int(sizes[i]) * 7 + rng.randrange(3))
-    # the local index's candidate pairs, asked one document at a time
+    # datasketch's LSH over the same bands (the reference of the local index), asked one document at a time
+    reference = MinHashLSH(threshold=0.2, num_perm=128)
+    assert [(int(lo), int(hi)) for lo, hi in reference.hashranges] == local.hashranges
+    for i in range(n):
+        if sizes[i]:
+            reference.insert(i, LeanMinHash(seed=1, hashvalues=sigs[i], scheme="affine32"), check_duplication=False)
     expected = set()
     for i in range(n):
         if sizes[i]:
-            expected |= {(min(i, j), max(i, j)) for j in local.lsh.query(sigs[i]) if j != i}
+            lean = LeanMinHash(seed=1, hashvalues=sigs[i], scheme="affine32")
+            expected |= {(min(i, j), max(i, j)) for j in reference.query(lean) if j != i}
     # the same documents in three units of 40, by the banded plan
     table = bd.concat(
         [

@@ -75,3 +75,13 @@ def test_memory_a_document_is_bounded() -> None:
         index.insert(i, rows[-1])
     # 28 bands x (four slots of 4 bytes at most, just after a doubling; two after n more) + 4 bytes of chain (x2)
     assert index.nbytes() / n <= 28 * (4 * 4 + 2 * 4)
+
+
+def test_a_member_inserted_twice_or_rows_of_another_type_are_refused() -> None:
+    rows = [np.arange(4, dtype=np.uint32), np.arange(4, dtype=np.uint64)]
+    index = BandIndex([(0, 2), (2, 4)], rows)
+    index.insert(0, rows[0])
+    with pytest.raises(ValueError, match="increasing order"):
+        index.insert(0, rows[0])  # would chain the member to itself: a query that never ends
+    with pytest.raises(ValueError, match="uint32"):
+        index.insert(1, rows[1])  # its slices as bytes would never equal a uint32 query's

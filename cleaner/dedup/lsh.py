@@ -66,6 +66,7 @@ class BandIndex:
         #: a member's predecessor in its bucket, per band (rows: members)
         self._prev = np.full((capacity, self.bands), _NONE, dtype=np.int32)
         self._band = np.arange(self.bands)
+        self._last = -1  # the last member inserted: members come in increasing order
 
     def nbytes(self) -> int:
         """Bytes held by the index's arrays (the signatures are the caller's)."""
@@ -115,7 +116,16 @@ class BandIndex:
         self.query_insert(member, signature)
 
     def query_insert(self, member: int, signature: Signature) -> set[int]:
-        """:meth:`query`, then :meth:`insert`: the buckets are found once."""
+        """:meth:`query`, then :meth:`insert`: the buckets are found once.
+
+        Members come in increasing order (a member inserted twice would chain to itself), and
+        ``rows[member]`` is ``uint32`` (slices are compared as bytes).
+        """
+        if member <= self._last:
+            raise ValueError(f"members must be inserted in increasing order: {member} after {self._last}")
+        if self._rows[member].dtype != np.uint32:
+            raise ValueError(f"signatures must be uint32, got {self._rows[member].dtype}")
+        self._last = member
         if member >= len(self._prev):
             self._grow_members(member + 1)
         if 2 * (int(self._buckets.max(initial=0)) + 1) > self._heads.shape[1]:
@@ -148,7 +158,7 @@ class BandIndex:
                 key = _mix(key ^ sl[:, k])
             slot = (key & np.uint64(cap - 1)).astype(np.intp)
             # linear probing in rounds: each free slot takes the first bucket aiming at it, the
-            # others move one slot on (any order of placement gives a table that _find reads)
+            # others move one slot on (any order of placement gives a table that _locate reads)
             while len(members):
                 free = heads[band, slot] == _NONE
                 _, first = np.unique(slot[free], return_index=True)
