@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.dedup.cluster import Deduplicator
+from cleaner.dedup.lsh import mix as mix  # partitions by key (the engine and the tests call bd.mix)
 from cleaner.dedup.signer import containment
 
 Table = dict[str, npt.NDArray[Any]]
@@ -59,27 +60,6 @@ def unit_of(gid: npt.NDArray[np.int64]) -> Int64s:
 def band_ranges(dedup: Deduplicator) -> list[tuple[int, int]]:
     """The slices of the signature that the local run's LSH compares: datasketch's own ``hashranges``."""
     return [(int(lo), int(hi)) for lo, hi in dedup.hashranges]
-
-
-def mix(values: npt.NDArray[np.generic]) -> npt.NDArray[np.uint64]:
-    """A 64-bit mix of integer keys (one per row; columns of a 2-D array are combined), for partitioning.
-
-    The same in every process (no salt), unlike Python's ``hash``.
-
-    >>> bool(mix(np.array([1, 2]))[0] != mix(np.array([1, 2]))[1])
-    True
-    """
-    arr = np.asarray(values)
-    cols = (arr if arr.ndim > 1 else arr[:, None]).astype(np.uint64)
-    h = np.full(len(arr), 0x9E3779B97F4A7C15, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(cols.shape[1]):
-            h ^= cols[:, k]
-            h *= np.uint64(0xBF58476D1CE4E5B9)
-            h ^= h >> np.uint64(31)
-            h *= np.uint64(0x94D049BB133111EB)
-            h ^= h >> np.uint64(29)
-    return h
 
 
 def take(table: Table, index: npt.NDArray[np.generic]) -> Table:

@@ -26,18 +26,29 @@ from cleaner.dedup.signer import Signature
 
 #: Empty slot of a table (no member); and the end of a chain.
 _NONE = -1
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
 
 
-def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """splitmix64's finaliser: spreads a key's bits over the low bits that pick a slot."""
+def mix(values: npt.NDArray[np.generic]) -> npt.NDArray[np.uint64]:
+    """A 64-bit mix of integer keys (one per row; columns of a 2-D array are combined).
+
+    It partitions rows by key (the dask engine) and picks a key's slot in a :class:`BandIndex` table.
+
+    The same in every process (no salt), unlike Python's ``hash``.
+
+    >>> bool(mix(np.array([1, 2]))[0] != mix(np.array([1, 2]))[1])
+    True
+    """
+    arr = np.asarray(values)
+    cols = (arr if arr.ndim > 1 else arr[:, None]).astype(np.uint64)
+    h = np.full(len(arr), 0x9E3779B97F4A7C15, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        x = (x + _GOLDEN) & np.uint64(0xFFFFFFFFFFFFFFFF)
-        x = (x ^ (x >> np.uint64(30))) * _MIX1
-        x = (x ^ (x >> np.uint64(27))) * _MIX2
-        return x ^ (x >> np.uint64(31))
+        for k in range(cols.shape[1]):
+            h ^= cols[:, k]
+            h *= np.uint64(0xBF58476D1CE4E5B9)
+            h ^= h >> np.uint64(31)
+            h *= np.uint64(0x94D049BB133111EB)
+            h ^= h >> np.uint64(29)
+    return h
 
 
 class BandIndex:
@@ -80,11 +91,7 @@ class BandIndex:
         """
         mask = self._heads.shape[1] - 1
         sl = np.asarray(signature, dtype=np.uint32)[self._pick].reshape(self.bands, self.width)
-        key = np.zeros(self.bands, dtype=np.uint64)
-        wide = sl.astype(np.uint64)
-        for k in range(self.width):
-            key = _mix(key ^ wide[:, k])
-        slots = (key & np.uint64(mask)).astype(np.intp)
+        slots = _home(sl, mask)
         first = self._heads[self._band, slots]
         rows = self._rows
         for band in np.flatnonzero(first != _NONE).tolist():
@@ -152,11 +159,7 @@ class BandIndex:
             if not len(members):
                 continue
             lo, hi = self.ranges[band]
-            sl = np.stack([self._rows[m][lo:hi] for m in members.tolist()]).astype(np.uint64)
-            key = np.zeros(len(members), dtype=np.uint64)
-            for k in range(self.width):
-                key = _mix(key ^ sl[:, k])
-            slot = (key & np.uint64(cap - 1)).astype(np.intp)
+            slot = _home(np.stack([self._rows[m][lo:hi] for m in members.tolist()]), cap - 1)
             # linear probing in rounds: each free slot takes the first bucket aiming at it, the
             # others move one slot on (any order of placement gives a table that _locate reads)
             while len(members):
@@ -168,3 +171,8 @@ class BandIndex:
                 rest[placed] = False
                 members, slot = members[rest], (slot[rest] + 1) & (cap - 1)
         self._heads = heads
+
+
+def _home(slices: npt.NDArray[np.uint32], mask: int) -> npt.NDArray[np.intp]:
+    """The home slot of each slice (one per row) in a table of ``mask + 1`` slots."""
+    return (mix(slices) & np.uint64(mask)).astype(np.intp)
